@@ -1,0 +1,1 @@
+"""Pure helpers, one topic per file. A leaf: nothing here imports from civicplan."""

@@ -1,0 +1,233 @@
+"""File bytes -> raw plan document, one reader per format. The shared validator checks the content."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import yaml
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from civicplan.lib.spreadsheets import UnsafeWorkbook, check_xlsx_bytes, unsafe_cell
+from civicplan.plans.importers.document import PlanFileInvalid, Problem
+
+FORMATS = ("yaml", "json", "xlsx")
+
+
+def _fail(message: str) -> PlanFileInvalid:
+    return PlanFileInvalid([Problem("", message)])
+
+
+def detect_format(filename: str, data: bytes) -> str:
+    name = filename.lower()
+    if name.endswith(".xlsx") or data.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if name.endswith(".json") or data.lstrip()[:1] in (b"{", b"["):
+        return "json"
+    if name.endswith((".yaml", ".yml")):
+        return "yaml"
+    if name.endswith(".xls"):
+        raise _fail(_("Old .xls workbooks are not supported: save the file as .xlsx and try again."))
+    return "yaml"
+
+
+def read_plan_file(filename: str, data: bytes) -> dict[str, Any]:
+    """Parse a plan file into a raw document. Raises PlanFileInvalid with a plain-language message."""
+    if len(data) > settings.IMPORT_MAX_BYTES:
+        raise _fail(
+            _("The file is too large (%(size)s MB; the limit is %(limit)s MB).")
+            % {"size": round(len(data) / 1048576, 1), "limit": settings.IMPORT_MAX_BYTES // 1048576}
+        )
+    if not data.strip():
+        raise _fail(_("The file is empty."))
+    kind = detect_format(filename, data)
+    if kind == "xlsx":
+        return _read_xlsx(data)
+    text = _decode(data)
+    if kind == "json":
+        try:
+            raw = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise _fail(_("The JSON is malformed at line %(line)s, column %(col)s: %(msg)s")
+                        % {"line": error.lineno, "col": error.colno, "msg": error.msg}) from None
+    else:
+        raw = _load_yaml(text)
+    if not isinstance(raw, dict):
+        raise _fail(_("The file does not contain a plan document."))
+    return raw
+
+
+def _decode(data: bytes) -> str:
+    if b"\x00" in data:
+        raise _fail(_("The file contains NUL bytes: it is not a text file."))
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise _fail(_("The file is not valid UTF-8 text (byte %(pos)s). Save it as UTF-8 and try again.")
+                    % {"pos": error.start}) from None
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """Anchors and aliases let a few lines expand into gigabytes ("billion laughs"); a plan never needs them."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.MarkedYAMLError(
+                None, None, "aliases (*name) are not allowed in plan files", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
+# Dates stay as yaml gives them (date objects) and are re-checked by the validator.
+def _load_yaml(text: str) -> Any:
+    try:
+        return yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = _("line %(line)s, column %(col)s") % {"line": mark.line + 1, "col": mark.column + 1} if mark else ""
+        raise _fail(_("The YAML is malformed at %(where)s: %(problem)s")
+                    % {"where": where, "problem": error.problem or error.context}) from None
+    except yaml.YAMLError as error:
+        raise _fail(_("The YAML is malformed: %(error)s") % {"error": error}) from None
+
+
+# --- Workbooks ------------------------------------------------------------------------------------------------
+
+ITEM_COLUMNS = (
+    "level", "code", "parent_code", "title_en", "title_es", "description_en", "description_es", "department",
+    "lead", "start_date", "due_date", "status", "progress", "weight",
+)
+LEVEL_CHILDREN = {"priority": "goals", "goal": "strategies", "strategy": "actions"}
+LEVEL_PARENT = {"goal": "priority", "strategy": "goal", "action": "strategy"}
+
+
+def _read_xlsx(data: bytes) -> dict[str, Any]:
+    try:
+        check_xlsx_bytes(data)
+    except UnsafeWorkbook as error:
+        raise _fail(str(error)) from None
+    import openpyxl  # defusedxml is installed, so openpyxl parses with it
+
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # noqa: BLE001 - any parser failure means the same thing to the person
+        raise _fail(_("The workbook could not be read; it may be damaged or not an .xlsx file.")) from None
+    try:
+        sheets = {name.strip().lower(): workbook[name] for name in workbook.sheetnames}
+        for required in ("plan", "items"):
+            if required not in sheets:
+                raise _fail(_("The workbook has no sheet named %(name)s.") % {"name": required.title()})
+        return _workbook_document(sheets)
+    finally:
+        workbook.close()
+
+
+def _rows(sheet: Any) -> list[tuple[int, dict[str, Any]]]:
+    rows = sheet.iter_rows(values_only=True)
+    header = next(rows, None)
+    if not header:
+        return []
+    names = [str(cell).strip().lower() if cell is not None else "" for cell in header]
+    result = []
+    for number, values in enumerate(rows, start=2):
+        if values is None or all(v in (None, "") for v in values):
+            continue
+        record = {}
+        for name, value in zip(names, values, strict=False):
+            if name:
+                value = unsafe_cell(value)
+                record[name] = value.strip() if isinstance(value, str) else value
+        result.append((number, record))
+    return result
+
+
+def _pair(record: dict[str, Any], field: str) -> dict[str, Any]:
+    return {"en": record.get(f"{field}_en"), "es": record.get(f"{field}_es")}
+
+
+def _workbook_document(sheets: dict[str, Any]) -> dict[str, Any]:
+    problems: list[Problem] = []
+    plan: dict[str, Any] = {}
+    for number, record in _rows(sheets["plan"]):
+        field = str(record.get("field") or "").strip().lower()
+        if field in {"title", "mission", "vision"}:
+            plan[field] = {"en": record.get("en"), "es": record.get("es")}
+        elif field in {"start_fiscal_year", "years"}:
+            plan[field] = record.get("en")
+        elif field:
+            problems.append(Problem(_("Plan sheet, row %(row)s") % {"row": number},
+                                    _("unknown field %(field)s") % {"field": field}))
+    if "values" in sheets:
+        plan["values"] = [
+            {"_row": n, "name": _pair(r, "name"), "description": _pair(r, "description")}
+            for n, r in _rows(sheets["values"])
+        ]
+    if "statuses" in sheets:
+        plan["statuses"] = [
+            {"_row": n, "key": r.get("key"), "name": _pair(r, "name"), "color": r.get("color"),
+             "default_progress": r.get("default_progress"), "counts_as_complete": r.get("counts_as_complete"),
+             "counts_in_rollup": r.get("counts_in_rollup")}
+            for n, r in _rows(sheets["statuses"])
+        ]
+    document: dict[str, Any] = {"schema": "civicplan.plan/1", "plan": plan}
+    if "departments" in sheets:
+        document["departments"] = [
+            {"_row": n, "code": r.get("code"), "name": _pair(r, "name")} for n, r in _rows(sheets["departments"])
+        ]
+    plan["priorities"] = _item_tree(_rows(sheets["items"]), problems)
+    if problems:
+        raise PlanFileInvalid(problems)
+    return document
+
+
+def _code_text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return "" if value is None else str(value).strip()
+
+
+def _item_tree(rows: list[tuple[int, dict[str, Any]]], problems: list[Problem]) -> list[dict[str, Any]]:
+    priorities: list[dict[str, Any]] = []
+    by_code: dict[str, tuple[str, dict[str, Any]]] = {}
+    for number, record in rows:
+        where = _("row %(row)s") % {"row": number}
+        level = str(record.get("level") or "").strip().lower()
+        code = _code_text(record.get("code"))
+        parent_code = _code_text(record.get("parent_code"))
+        if level not in ("priority", "goal", "strategy", "action"):
+            problems.append(Problem(where, _("level %(level)r is not priority, goal, strategy or action")
+                                    % {"level": record.get("level")}))
+            continue
+        if not code:
+            problems.append(Problem(where, _("the code is missing")))
+            continue
+        if code in by_code:
+            problems.append(Problem(where, _("code %(code)s is used twice") % {"code": code}))
+            continue
+        item = {
+            "_row": number, "code": code, "title": _pair(record, "title"),
+            "description": _pair(record, "description"),
+            **{key: record.get(key) for key in ("department", "lead", "start_date", "due_date", "status",
+                                                "progress", "weight")},
+        }
+        by_code[code] = (level, item)
+        if level == "priority":
+            if parent_code:
+                problems.append(Problem(where, _("a priority has no parent code")))
+            priorities.append(item)
+            continue
+        parent = by_code.get(parent_code)
+        if parent is None:
+            problems.append(Problem(where, _("unknown parent code %(code)r (a parent must come before its children)")
+                                    % {"code": parent_code}))
+            continue
+        parent_level, parent_item = parent
+        if parent_level != LEVEL_PARENT[level]:
+            problems.append(Problem(where, _("a %(level)s cannot sit under a %(parent)s")
+                                    % {"level": level, "parent": parent_level}))
+            continue
+        parent_item.setdefault(LEVEL_CHILDREN[parent_level], []).append(item)
+    return priorities

@@ -1,0 +1,311 @@
+"""Reads. Every public page, export and statistic starts from `public_version()`: residents only ever see what
+council adopted. Staff reads (`staff_*`) show the working draft."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import get_language
+
+from civicplan.accounts.models import Department, Organization
+from civicplan.plans.models import LEVELS, Level, Plan, PlanItem, PlanState, PlanVersion, Status
+
+SCHEMA = "civicplan.plan/1"
+CHILD_KEY = {Level.PRIORITY: "goals", Level.GOAL: "strategies", Level.STRATEGY: "actions"}
+
+
+# --- Plans --------------------------------------------------------------------------------------------------------
+
+def current_plan() -> Plan | None:
+    """The plan staff work on: the newest one that is not archived."""
+    return (
+        Plan.objects.select_related("organization").exclude(state=PlanState.ARCHIVED)
+        .order_by("-start_fiscal_year", "-pk").first()
+    )
+
+
+def staff_plans() -> QuerySet[Plan]:
+    return Plan.objects.select_related("organization").order_by("-start_fiscal_year", "-pk")
+
+
+def active_items(plan: Plan) -> QuerySet[PlanItem]:
+    return plan.items.filter(archived_at__isnull=True)
+
+
+def statuses_of(plan: Plan) -> list[Status]:
+    return list(plan.statuses.all())
+
+
+# --- The plan as a document (export, snapshots, diffs) -------------------------------------------------------------
+
+def _pair(obj: Any, name: str) -> dict[str, str]:
+    return {"en": getattr(obj, f"{name}_en"), "es": getattr(obj, f"{name}_es")}
+
+
+def _number(value: Decimal | None) -> int | float | None:
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def plan_document(plan: Plan, *, with_ids: bool = False) -> dict[str, Any]:
+    """The plan (its active items) in the `civicplan.plan/1` shape, JSON-native. With ids for snapshots."""
+    items = list(active_items(plan).select_related("department", "status").order_by("order", "pk"))
+    children: dict[int | None, list[PlanItem]] = {}
+    for item in items:
+        children.setdefault(item.parent_id, []).append(item)
+    departments = sorted({item.department for item in items if item.department}, key=lambda d: d.code)
+
+    def node(item: PlanItem) -> dict[str, Any]:
+        data: dict[str, Any] = {"id": item.pk} if with_ids else {}
+        data.update(
+            {
+                "code": item.code,
+                "title": _pair(item, "title"),
+                "description": _pair(item, "description"),
+                "department": item.department.code if item.department else None,
+                "lead": item.lead or None,
+                "start_date": _iso(item.start_date),
+                "due_date": _iso(item.due_date),
+                "status": item.status.key if item.status else None,
+                "progress": _number(item.progress),
+                "weight": _number(item.weight),
+            }
+        )
+        key = CHILD_KEY.get(item.level)  # type: ignore[call-overload]
+        if key:
+            data[key] = [node(child) for child in children.get(item.pk, [])]
+        return {k: v for k, v in data.items() if v is not None}
+
+    return {
+        "schema": SCHEMA,
+        "departments": [{"code": d.code, "name": _pair(d, "name")} for d in departments],
+        "plan": {
+            "title": _pair(plan, "title"),
+            "start_fiscal_year": plan.start_fiscal_year,
+            "years": plan.years,
+            "mission": _pair(plan, "mission"),
+            "vision": _pair(plan, "vision"),
+            "values": [
+                {"name": _pair(v, "name"), "description": _pair(v, "description")}
+                for v in plan.values.filter(archived_at__isnull=True)
+            ],
+            "statuses": [
+                {
+                    "key": s.key,
+                    "name": _pair(s, "name"),
+                    "color": s.color,
+                    "default_progress": s.default_progress,
+                    "counts_as_complete": s.counts_as_complete,
+                    "counts_in_rollup": s.counts_in_rollup,
+                }
+                for s in plan.statuses.all()
+            ],
+            "priorities": [node(item) for item in children.get(None, [])],
+        },
+    }
+
+
+def iter_document_items(document: dict[str, Any]) -> list[tuple[str, dict[str, Any], dict[str, Any] | None]]:
+    """Every item of a document as (level, item, parent), depth first."""
+    found: list[tuple[str, dict[str, Any], dict[str, Any] | None]] = []
+
+    def walk(nodes: list[dict[str, Any]], level: str, parent: dict[str, Any] | None) -> None:
+        key = CHILD_KEY.get(level)  # type: ignore[call-overload]
+        for item in nodes:
+            found.append((level, item, parent))
+            if key:
+                walk(item.get(key, []), LEVELS[LEVELS.index(level) + 1], item)
+
+    walk(document["plan"].get("priorities", []), Level.PRIORITY, None)
+    return found
+
+
+# --- Versions -----------------------------------------------------------------------------------------------------
+
+def versions_of(plan: Plan) -> QuerySet[PlanVersion]:
+    return plan.versions.select_related("created_by").order_by("-number")
+
+
+def latest_version(plan: Plan) -> PlanVersion | None:
+    return plan.versions.order_by("-number").first()
+
+
+def public_version() -> PlanVersion | None:
+    """The version residents see: the newest adopted version of the newest plan that has one."""
+    return (
+        PlanVersion.objects.select_related("plan", "plan__organization")
+        .exclude(plan__state=PlanState.DRAFT)
+        .order_by("-plan__start_fiscal_year", "-plan_id", "-number")
+        .first()
+    )
+
+
+# --- The public view: the adopted snapshot, with live progress and status --------------------------------------------
+
+@dataclass
+class PublicNode:
+    level: str
+    code: str
+    title: str
+    description: str
+    department: str
+    lead: str
+    start_date: dt.date | None
+    due_date: dt.date | None
+    status: Status | None
+    progress: Decimal | None
+    updated_at: dt.datetime | None
+    children: list[PublicNode] = field(default_factory=list)
+
+    def status_counts(self) -> list[tuple[Status, int]]:
+        """Actions below this node by status, in the vocabulary's order."""
+        counter: Counter[int] = Counter()
+        statuses: dict[int, Status] = {}
+        for action in self.actions():
+            if action.status:
+                counter[action.status.pk] += 1
+                statuses[action.status.pk] = action.status
+        return [(statuses[pk], counter[pk]) for pk in sorted(counter, key=lambda pk: statuses[pk].order)]
+
+    def actions(self) -> list[PublicNode]:
+        if self.level == Level.ACTION:
+            return [self]
+        return [action for child in self.children for action in child.actions()]
+
+
+@dataclass
+class PublicPlan:
+    version: PlanVersion
+    organization: Organization
+    title: str
+    period: str
+    mission: str
+    vision: str
+    values: list[tuple[str, str]]
+    priorities: list[PublicNode]
+    statuses: list[Status]
+    by_code: dict[str, PublicNode]
+
+
+def _lang(pair: dict[str, str] | None, language: str) -> str:
+    pair = pair or {}
+    return pair.get(language) or pair.get("en") or ""
+
+
+def public_plan(version: PlanVersion | None = None, language: str | None = None) -> PublicPlan | None:
+    """Build what residents see. A fixed number of queries, whatever the plan's size."""
+    version = version or public_version()
+    if version is None:
+        return None
+    language = (language or get_language() or "en")[:2]
+    document = version.snapshot
+    plan = version.plan
+    ids = [item["id"] for _level, item, _parent in iter_document_items(document)]
+    live = {
+        row["id"]: row
+        for row in PlanItem.objects.filter(pk__in=ids).values("id", "progress", "status_id", "updated_at")
+    }
+    statuses = list(plan.statuses.all())
+    status_by_id = {s.pk: s for s in statuses}
+    departments = {
+        d.code: d.localized("name", language)
+        for d in Department.objects.filter(organization_id=plan.organization_id)
+    }
+    by_code: dict[str, PublicNode] = {}
+
+    def build(item: dict[str, Any], level: str) -> PublicNode:
+        row = live.get(item["id"], {})
+        node = PublicNode(
+            level=level,
+            code=item["code"],
+            title=_lang(item.get("title"), language),
+            description=_lang(item.get("description"), language),
+            department=departments.get(item.get("department") or "", ""),
+            lead=item.get("lead") or "",
+            start_date=dt.date.fromisoformat(item["start_date"]) if item.get("start_date") else None,
+            due_date=dt.date.fromisoformat(item["due_date"]) if item.get("due_date") else None,
+            status=status_by_id.get(row.get("status_id")),  # type: ignore[arg-type]
+            progress=row.get("progress"),
+            updated_at=row.get("updated_at"),
+        )
+        key = CHILD_KEY.get(level)  # type: ignore[call-overload]
+        if key:
+            child_level = LEVELS[LEVELS.index(level) + 1]
+            node.children = [build(child, child_level) for child in item.get(key, [])]
+        by_code[node.code] = node
+        return node
+
+    data = document["plan"]
+    priorities = [build(item, Level.PRIORITY) for item in data.get("priorities", [])]
+    return PublicPlan(
+        version=version,
+        organization=plan.organization,
+        title=_lang(data.get("title"), language),
+        period=plan.period_label,
+        mission=_lang(data.get("mission"), language),
+        vision=_lang(data.get("vision"), language),
+        values=[(_lang(v["name"], language), _lang(v.get("description"), language)) for v in data.get("values", [])],
+        priorities=priorities,
+        statuses=statuses,
+        by_code=by_code,
+    )
+
+
+# --- Staff tree ---------------------------------------------------------------------------------------------------
+
+@dataclass
+class StaffNode:
+    item: PlanItem
+    children: list[StaffNode] = field(default_factory=list)
+    matches: bool = True
+
+
+def staff_tree(plan: Plan, *, department_id: int | None = None, status_id: int | None = None,
+               include_archived: bool = False) -> list[StaffNode]:
+    """The working draft as a tree. With filters, the matching items and the ancestors that lead to them."""
+    items = plan.items.select_related("department", "status").order_by("order", "pk")
+    if not include_archived:
+        items = items.filter(archived_at__isnull=True)
+    nodes = {item.pk: StaffNode(item) for item in items}
+    roots: list[StaffNode] = []
+    for node in nodes.values():
+        parent = nodes.get(node.item.parent_id) if node.item.parent_id else None
+        if parent:
+            parent.children.append(node)
+        elif node.item.parent_id is None:
+            roots.append(node)
+    if department_id is None and status_id is None:
+        return roots
+
+    def keep(node: StaffNode) -> bool:
+        node.children = [child for child in node.children if keep(child)]
+        node.matches = (department_id is None or node.item.department_id == department_id) and (
+            status_id is None or node.item.status_id == status_id
+        )
+        return node.matches or bool(node.children)
+
+    return [root for root in roots if keep(root)]
+
+
+def item_history(item: PlanItem) -> list[dict[str, Any]]:
+    """Each recorded change of an item, newest first, with the fields that changed."""
+    records = list(item.history.select_related("history_user").order_by("-history_date", "-history_id"))
+    entries = []
+    for index, record in enumerate(records):
+        previous = records[index + 1] if index + 1 < len(records) else None
+        changes = []
+        if previous is not None:
+            delta = record.diff_against(previous, excluded_fields=["lock_version"])
+            changes = [(change.field, change.old, change.new) for change in delta.changes]
+        entries.append({"record": record, "changes": changes, "created": previous is None})
+    return entries

@@ -1,0 +1,35 @@
+"""Read-only pages for residents: the adopted plan only, in the reader's language."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from civicplan.core.cache import cached_public_page
+from civicplan.plans import selectors
+from civicplan.plans.models import Level
+
+
+def _node(code: str, level: str) -> tuple[selectors.PublicPlan, selectors.PublicNode]:
+    plan = selectors.public_plan()
+    node = plan.by_code.get(code) if plan else None
+    if plan is None or node is None or node.level != level:
+        raise Http404
+    return plan, node
+
+
+def _parents(plan: selectors.PublicPlan, code: str) -> list[selectors.PublicNode]:
+    parts = code.split(".")
+    return [plan.by_code[".".join(parts[:n])] for n in range(1, len(parts)) if ".".join(parts[:n]) in plan.by_code]
+
+
+@cached_public_page
+def priority(request: HttpRequest, code: str) -> HttpResponse:
+    plan, node = _node(code, Level.PRIORITY)
+    return render(request, "plans/public/priority.html", {"plan": plan, "node": node})
+
+
+@cached_public_page
+def goal(request: HttpRequest, code: str) -> HttpResponse:
+    plan, node = _node(code, Level.GOAL)
+    return render(request, "plans/public/goal.html", {"plan": plan, "node": node, "parents": _parents(plan, code)})

@@ -1,0 +1,25 @@
+"""Composes each module's url lists: public pages and staff pages under /en/ and /es/."""
+
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+
+from civicplan.plans import urls as plan_urls
+from civicplan.web import views as web_views
+
+urlpatterns = [
+    path("language/<str:language>/", web_views.switch_language, name="switch-language"),
+    path("healthz", web_views.health, name="health"),
+    path("django-admin/", admin.site.urls),
+]
+urlpatterns += i18n_patterns(
+    path("", include("civicplan.web.urls")),
+    path("", include((plan_urls.public_patterns, "plans"))),
+    path("staff/", include((plan_urls.staff_patterns, "staff"))),
+    path("accounts/", include("civicplan.accounts.urls")),
+    prefix_default_language=True,
+)
+
+handler404 = "civicplan.web.views.not_found"
+handler500 = "civicplan.web.views.server_error"
+handler403 = "civicplan.web.views.forbidden"
