@@ -42,9 +42,12 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
+# pytest (8.2+) announces itself in the environment: tests need no secret and serve static files without
+# collectstatic (the live-server browser tests), so those two defaults change; nothing else does.
+TESTING = "PYTEST_VERSION" in os.environ
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG and not env_bool("CIVICPLAN_ALLOW_INSECURE_KEY", False):
+    if not DEBUG and not TESTING and not env_bool("CIVICPLAN_ALLOW_INSECURE_KEY", False):
         raise ImproperlyConfigured("SECRET_KEY is not set. Set it (see .env.example) or run with DEBUG=true.")
     SECRET_KEY = "insecure-development-key-never-use-in-production"  # noqa: S105
 
@@ -175,7 +178,7 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 # `make assets` copies the pinned npm packages' built files here (never committed).
 VENDOR_ASSETS_DIR = VAR_DIR / "vendor"
 STATICFILES_DIRS = [("vendor", VENDOR_ASSETS_DIR)] if VENDOR_ASSETS_DIR.exists() else []
-STATIC_MANIFEST = env_bool("STATIC_MANIFEST", not DEBUG)
+STATIC_MANIFEST = env_bool("STATIC_MANIFEST", not DEBUG and not TESTING)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

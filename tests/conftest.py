@@ -1,0 +1,85 @@
+"""Personas and a small plan, shared by every test. Tests are named by behaviour (test_it_...)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.core.cache import cache
+
+from tests import factories as f
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    cache.clear()
+
+
+@pytest.fixture
+def organization(db):
+    return f.make_organization()
+
+
+@pytest.fixture
+def department_a(organization):
+    return f.make_department(organization, "PW", name_en="Public Works", name_es="Obras Públicas")
+
+
+@pytest.fixture
+def department_b(organization):
+    return f.make_department(organization, "CDD", name_en="Community Development", name_es="Desarrollo Comunitario")
+
+
+@pytest.fixture
+def coordinator(department_a):
+    return f.make_user("coordinator", f.Role.COORDINATOR, first_name="Dana", last_name="Coordinator")
+
+
+@pytest.fixture
+def editor_a(department_a):
+    return f.make_user("editor-a", f.Role.EDITOR, department_a)
+
+
+@pytest.fixture
+def editor_b(department_b):
+    return f.make_user("editor-b", f.Role.EDITOR, department_b)
+
+
+@pytest.fixture
+def council_member(db):
+    return f.make_user("council", f.Role.COUNCIL)
+
+
+@pytest.fixture
+def viewer(db):
+    return f.make_user("viewer", f.Role.VIEWER)
+
+
+@pytest.fixture
+def resident(db):
+    """Signed in, but with no plan role (e.g. a future survey account): reads only the public site."""
+    return f.make_user("resident", "")
+
+
+@pytest.fixture
+def plan(organization, department_a, department_b):
+    return f.make_small_plan(organization, department_a, department_b)
+
+
+@pytest.fixture
+def adopted_plan(plan, coordinator):
+    import datetime as dt
+
+    from civicplan.plans import services
+
+    services.adopt_plan(plan=plan, user=coordinator, adopted_on=dt.date(2025, 6, 24), meeting="Council 6/24",
+                        resolution="2025-01")
+    return plan
+
+
+def client_for(client, user):
+    if user is not None:
+        client.force_login(user)
+    return client
