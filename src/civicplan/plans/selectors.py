@@ -29,6 +29,15 @@ def current_plan() -> Plan | None:
     )
 
 
+def plan_of(organization: Organization) -> Plan | None:
+    return Plan.objects.filter(organization=organization).order_by("-start_fiscal_year", "-pk").first()
+
+
+def items_by_code(plan: Plan) -> dict[str, PlanItem]:
+    """Active items by code (archived ones may share a code with an active one)."""
+    return {item.code: item for item in active_items(plan).select_related("department")}
+
+
 def staff_plans() -> QuerySet[Plan]:
     return Plan.objects.select_related("organization").order_by("-start_fiscal_year", "-pk")
 

@@ -180,7 +180,7 @@ def update_item(*, item: PlanItem, user: User, data: dict[str, Any], expected_ve
         if name not in ITEM_CONTENT_FIELDS:
             raise ValueError(f"{name} is not an editable field")
         setattr(current, name, value)
-    _apply_status_default(current, previous_status_id, data.get("progress") != previous_progress)
+    _apply_status_default(current, previous_status_id, "progress" in data and data["progress"] != previous_progress)
     if current.level != Level.ACTION and current.children.filter(archived_at__isnull=True).exists():
         current.progress = previous_progress  # parents' progress is derived from their children
     current.lock_version += 1
@@ -404,6 +404,14 @@ def adopt_plan(*, plan: Plan, user: User, adopted_on: dt.date, meeting: str, res
 
 
 # --- Import -------------------------------------------------------------------------------------------------------
+
+def parse_plan_file(*, filename: str, data: bytes, organization: Organization | None) -> dict[str, Any]:
+    """Read and validate a plan file against the city's departments. Raises PlanFileInvalid; writes nothing."""
+    from civicplan.accounts.selectors import department_codes
+    from civicplan.plans.importers import read_plan_file, validate_document
+
+    return validate_document(read_plan_file(filename, data), known_departments=department_codes(organization))
+
 
 @transaction.atomic
 def import_plan_document(*, document: dict[str, Any], user: User | None, organization: Organization,

@@ -7,29 +7,27 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-import yaml
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from civicplan.accounts.models import Department, Organization, Role, User
-from civicplan.plans import services
-from civicplan.plans.importers import validate_document
-from civicplan.plans.models import Level, Plan
+from civicplan.accounts import selectors as account_selectors
+from civicplan.accounts import services as account_services
+from civicplan.plans import selectors, services
 
 DEMO_FILE = Path(__file__).resolve().parents[2] / "demo" / "city.yaml"
 CITY_EN = "City of Alder Creek"
 CITY_ES = "Ciudad de Alder Creek"
 # Demo-only credentials, printed on purpose: the demo runs on a developer's machine with DEBUG on.
 DEMO_USERS: list[dict[str, Any]] = [
-    {"username": "coordinator", "first_name": "Dana", "last_name": "Whitfield", "role": Role.COORDINATOR,
+    {"username": "coordinator", "first_name": "Dana", "last_name": "Whitfield", "role": "coordinator",
      "department": "CMO", "label": "Plan coordinator (City Manager's Office)"},
-    {"username": "editor-pw", "first_name": "Luis", "last_name": "Ortega", "role": Role.EDITOR,
+    {"username": "editor-pw", "first_name": "Luis", "last_name": "Ortega", "role": "editor",
      "department": "PW", "label": "Department editor, Public Works"},
-    {"username": "editor-cdd", "first_name": "Grace", "last_name": "Kim", "role": Role.EDITOR,
+    {"username": "editor-cdd", "first_name": "Grace", "last_name": "Kim", "role": "editor",
      "department": "CDD", "label": "Department editor, Community Development"},
-    {"username": "council", "first_name": "Rosa", "last_name": "Medina", "role": Role.COUNCIL,
+    {"username": "council", "first_name": "Rosa", "last_name": "Medina", "role": "council",
      "department": None, "label": "Council member (reads everything, edits nothing)"},
-    {"username": "viewer", "first_name": "Sam", "last_name": "Patel", "role": Role.VIEWER,
+    {"username": "viewer", "first_name": "Sam", "last_name": "Patel", "role": "viewer",
      "department": None, "label": "Viewer (reads everything, edits nothing)"},
 ]
 DEMO_PASSWORD = "alder-creek-demo"  # noqa: S105
@@ -39,8 +37,8 @@ class Command(BaseCommand):
     help = "Load the demo city (idempotent) and print one login per role."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        organization = Organization.objects.filter(name_en=CITY_EN).first()
-        if organization is not None and Plan.objects.filter(organization=organization).exists():
+        organization = account_selectors.organization_named(CITY_EN)
+        if organization is not None and selectors.plan_of(organization) is not None:
             self.stdout.write("The demo city is already loaded; nothing changed.")
         else:
             with transaction.atomic():
@@ -48,15 +46,12 @@ class Command(BaseCommand):
         self._print_logins()
 
     def _load(self) -> None:
-        organization, _created = Organization.objects.get_or_create(
-            name_en=CITY_EN, defaults={"name_es": CITY_ES, "fiscal_year_start_month": 7}
-        )
-        document = validate_document(yaml.safe_load(DEMO_FILE.read_text(encoding="utf-8")))
+        organization = account_services.ensure_organization(name_en=CITY_EN, name_es=CITY_ES)
+        document = services.parse_plan_file(filename=DEMO_FILE.name, data=DEMO_FILE.read_bytes(),
+                                            organization=organization)
         for entry in document["departments"]:
-            Department.objects.get_or_create(
-                organization=organization, code=entry["code"],
-                defaults={"name_en": entry["name"]["en"], "name_es": entry["name"]["es"]},
-            )
+            account_services.ensure_department(organization=organization, code=entry["code"],
+                                               name_en=entry["name"]["en"], name_es=entry["name"]["es"])
         users = self._users(organization)
         coordinator = users["coordinator"]
         plan = services.import_plan_document(document=document, user=coordinator, organization=organization)
@@ -79,33 +74,29 @@ class Command(BaseCommand):
             f"versions {', '.join(str(v.number) for v in plan.versions.order_by('number'))}."
         ))
 
-    def _users(self, organization: Organization) -> dict[str, User]:
+    def _users(self, organization: Any) -> dict[str, Any]:
         users = {}
         for spec in DEMO_USERS:
-            department = (Department.objects.get(organization=organization, code=spec["department"])
+            department = (account_selectors.department(organization, spec["department"])
                           if spec["department"] else None)
-            user, created = User.objects.get_or_create(
-                username=spec["username"],
-                defaults={"first_name": spec["first_name"], "last_name": spec["last_name"], "role": spec["role"],
-                          "department": department, "email": f"{spec['username']}@aldercreek.example"},
+            users[spec["username"]] = account_services.ensure_user(
+                username=spec["username"], password=DEMO_PASSWORD, role=spec["role"], department=department,
+                first_name=spec["first_name"], last_name=spec["last_name"],
+                email=f"{spec['username']}@aldercreek.example",
             )
-            if created:
-                user.set_password(DEMO_PASSWORD)
-                user.save()
-            users[spec["username"]] = user
         return users
 
-    def _amend(self, plan: Plan, user: User) -> None:
+    def _amend(self, plan: Any, user: Any) -> None:
         """The changes council adopted as version 2, made through the same services staff use."""
-        items = {item.code: item for item in plan.items.all()}
-        housing_goal = next(i for i in items.values() if i.level == Level.GOAL and i.code.startswith("3."))
+        items = selectors.items_by_code(plan)
+        housing_goal = next(i for i in items.values() if i.level == "goal" and i.code.startswith("3."))
         services.update_item(
             item=housing_goal, user=user, expected_version=housing_goal.lock_version,
             data={"title_en": housing_goal.title_en.rstrip(".") + " and prevent displacement",
                   "title_es": housing_goal.title_es.rstrip(".") + " y prevenir el desplazamiento"},
             reason="Council direction at the June 2026 study session",
         )
-        heat_strategy = next(i for i in items.values() if i.level == Level.STRATEGY and i.code.startswith("4."))
+        heat_strategy = next(i for i in items.values() if i.level == "strategy" and i.code.startswith("4."))
         services.create_item(
             plan=plan, user=user, parent=heat_strategy,
             data={"title_en": "Open three cooling centers in libraries and community centers during heat events",
@@ -118,7 +109,7 @@ class Command(BaseCommand):
                   "start_date": dt.date(2026, 7, 1), "due_date": dt.date(2027, 6, 30)},
             reason="Community Needs Survey 2026: heat was the top new concern",
         )
-        engagement_strategy = next(i for i in items.values() if i.level == Level.STRATEGY and i.code.startswith("5."))
+        engagement_strategy = next(i for i in items.values() if i.level == "strategy" and i.code.startswith("5."))
         services.create_item(
             plan=plan, user=user, parent=engagement_strategy,
             data={"title_en": "Interpret every City Council meeting live in Spanish",
@@ -129,15 +120,15 @@ class Command(BaseCommand):
                   "start_date": dt.date(2026, 7, 1), "due_date": dt.date(2026, 12, 31)},
             reason="Language-access feedback from the public events",
         )
-        strategies = [i for i in items.values() if i.level == Level.STRATEGY]
+        strategies = [i for i in items.values() if i.level == "strategy"]
         mover = next((s for s in strategies if s.code.startswith("4.") and "parking" in s.title_en.lower()),
                      next(s for s in strategies if s.code.startswith("4.")))
-        target_goal = next(i for i in items.values() if i.level == Level.GOAL and i.code.startswith("2."))
+        target_goal = next(i for i in items.values() if i.level == "goal" and i.code.startswith("2."))
         services.move_item(item=mover, user=user, new_parent=target_goal,
                            reason="Parking belongs with the downtown economic strategy")
         retiree = next(
-            (a for a in items.values() if a.level == Level.ACTION and "kiosk" in a.title_en.lower()),
-            next(a for a in items.values() if a.level == Level.ACTION and a.code.startswith("5.")),
+            (a for a in items.values() if a.level == "action" and "kiosk" in a.title_en.lower()),
+            next(a for a in items.values() if a.level == "action" and a.code.startswith("5.")),
         )
         services.archive_item(item=retiree, user=user, reason="Superseded by the online permit portal")
 

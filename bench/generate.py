@@ -1,0 +1,234 @@
+"""Benchmark data: the plan part of a city (or a metro, 10x) built through the real import and adoption services.
+
+Scales come from docs quality-targets.md: city = 5 priorities, 21 goals, ~80 strategies, ~400 actions and ~10
+departments; metro = 10x. Everything is drawn from a seeded `random.Random`, so a scale always gives the same plan.
+Needs a configured Django (django.setup()) and a migrated database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import secrets
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from civicplan.accounts.models import Organization, Role, User
+from civicplan.plans import services
+from civicplan.plans.importers import validate_document
+from civicplan.plans.models import Plan, PlanVersion
+from civicplan.plans.selectors import SCHEMA
+
+SEED = 20250701
+
+
+@dataclass(frozen=True)
+class Scale:
+    name: str
+    priorities: int
+    goals: int
+    strategies: int
+    actions: int
+    departments: int
+
+
+SCALES: dict[str, Scale] = {
+    "city": Scale("city", priorities=5, goals=21, strategies=80, actions=400, departments=10),
+    "metro": Scale("metro", priorities=50, goals=210, strategies=800, actions=4000, departments=100),
+}
+
+# Bilingual building blocks: titles are verb + subject + place, so every item reads differently in both languages.
+VERBS = [
+    ("Expand", "Ampliar"), ("Improve", "Mejorar"), ("Modernize", "Modernizar"), ("Protect", "Proteger"),
+    ("Fund", "Financiar"), ("Launch", "Poner en marcha"), ("Review", "Revisar"), ("Strengthen", "Fortalecer"),
+    ("Plan", "Planificar"), ("Restore", "Restaurar"), ("Publish", "Publicar"), ("Pilot", "Probar"),
+]
+SUBJECTS = [
+    ("affordable housing", "la vivienda asequible"), ("street lighting", "el alumbrado público"),
+    ("bike lanes", "los carriles para bicicletas"), ("library hours", "el horario de las bibliotecas"),
+    ("tree canopy", "el arbolado urbano"), ("emergency response", "la respuesta a emergencias"),
+    ("small business support", "el apoyo a pequeños negocios"), ("youth programs", "los programas juveniles"),
+    ("water infrastructure", "la infraestructura de agua"), ("permit processing", "la tramitación de permisos"),
+    ("park maintenance", "el mantenimiento de parques"), ("public transit", "el transporte público"),
+    ("language access", "el acceso lingüístico"), ("cooling centers", "los centros de enfriamiento"),
+]
+PLACES = [
+    ("downtown", "en el centro"), ("in every neighborhood", "en todos los barrios"),
+    ("along the creek", "a lo largo del arroyo"), ("near schools", "cerca de las escuelas"),
+    ("in the east side", "en el lado este"), ("citywide", "en toda la ciudad"),
+    ("for seniors", "para personas mayores"), ("for families", "para las familias"),
+]
+OUTCOMES = [
+    ("so that residents wait less", "para que los residentes esperen menos"),
+    ("with measurable yearly targets", "con metas anuales medibles"),
+    ("in partnership with community groups", "en colaboración con grupos comunitarios"),
+    ("within the adopted budget", "dentro del presupuesto aprobado"),
+    ("and report progress every quarter", "e informar del avance cada trimestre"),
+]
+DEPARTMENT_WORDS = [
+    ("Public Works", "Obras Públicas"), ("Finance", "Finanzas"), ("Library", "Biblioteca"),
+    ("Parks", "Parques"), ("Housing", "Vivienda"), ("Transportation", "Transporte"), ("Police", "Policía"),
+    ("Fire", "Bomberos"), ("Planning", "Planificación"), ("Economic Development", "Desarrollo Económico"),
+]
+FIRST_NAMES = ["Ana", "Luis", "Grace", "Rosa", "Sam", "Dana", "Omar", "Mei", "Jorge", "Priya", "Kofi", "Lena"]
+LAST_NAMES = ["Reyes", "Ortega", "Kim", "Medina", "Patel", "Whitfield", "Nguyen", "Silva", "Haddad", "Brooks"]
+# Action statuses with their relative frequency; None is an action nobody has reported on yet.
+STATUS_WEIGHTS: list[tuple[str | None, int]] = [
+    ("not-started", 15), ("on-track", 40), ("at-risk", 12), ("delayed", 8), ("completed", 18), ("deferred", 3),
+    (None, 4),
+]
+PLAN_START = dt.date(2025, 7, 1)
+
+
+@dataclass
+class Generated:
+    """What the benchmarks need from the generated data, and how long each step took (seconds)."""
+
+    organization: Organization
+    coordinator: User
+    plan: Plan
+    version: PlanVersion
+    goal_code: str  # the public pages the benchmarks render: the same codes at every scale
+    priority_code: str
+    items: int
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def spread(total: int, parents: int, rng: random.Random) -> list[int]:
+    """Split `total` children over `parents` unevenly (at least one each), summing exactly to `total`."""
+    weights = [rng.uniform(0.6, 1.4) for _ in range(parents)]
+    spare = total - parents
+    shares = [spare * w / sum(weights) for w in weights]
+    counts = [1 + int(share) for share in shares]
+    by_fraction = sorted(range(parents), key=lambda i: shares[i] - int(shares[i]), reverse=True)
+    for index in by_fraction[: total - sum(counts)]:
+        counts[index] += 1
+    return counts
+
+
+def bilingual(rng: random.Random, *parts: list[tuple[str, str]]) -> dict[str, str]:
+    chosen = [rng.choice(options) for options in parts]
+    english = " ".join(en for en, _es in chosen)
+    spanish = " ".join(es for _en, es in chosen)
+    return {"en": english[0].upper() + english[1:], "es": spanish[0].upper() + spanish[1:]}
+
+
+def departments(count: int) -> list[dict[str, Any]]:
+    """`count` departments: the ten base names, then numbered divisions of them (metro has 100)."""
+    found = []
+    for index in range(count):
+        en, es = DEPARTMENT_WORDS[index % len(DEPARTMENT_WORDS)]
+        division = index // len(DEPARTMENT_WORDS)
+        if division:
+            en, es = f"{en} Division {division}", f"{es}, división {division}"
+        found.append({"code": f"D{index + 1:03d}", "name": {"en": en, "es": es}})
+    return found
+
+
+def item(rng: random.Random, code: str, department_codes: list[str], *, is_action: bool) -> dict[str, Any]:
+    start = PLAN_START + dt.timedelta(days=rng.randrange(0, 3 * 365))
+    entry: dict[str, Any] = {
+        "code": code,
+        "title": bilingual(rng, VERBS, SUBJECTS, PLACES),
+        "description": bilingual(rng, VERBS, SUBJECTS, OUTCOMES),
+        "department": rng.choice(department_codes),
+        "start_date": start.isoformat(),
+        "due_date": (start + dt.timedelta(days=rng.randrange(90, 900))).isoformat(),
+        "weight": rng.choice([None, None, 1, 2, 3, 0.5]),
+    }
+    if rng.random() < 0.7:
+        entry["lead"] = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+    if is_action:
+        entry.update(action_status(rng))
+    return entry
+
+
+def action_status(rng: random.Random) -> dict[str, Any]:
+    keys, weights = zip(*STATUS_WEIGHTS, strict=True)
+    status = rng.choices(keys, weights=weights)[0]
+    progress = {"not-started": 0, "completed": 100, None: None}.get(status, rng.randrange(5, 96))
+    return {"status": status, "progress": progress}
+
+
+def plan_tree(scale: Scale, rng: random.Random, department_codes: list[str]) -> list[dict[str, Any]]:
+    """Priorities > goals > strategies > actions with the scale's exact totals, spread unevenly."""
+    priorities = [item(rng, str(p + 1), department_codes, is_action=False) for p in range(scale.priorities)]
+    goals = _attach(priorities, "goals", spread(scale.goals, len(priorities), rng), rng, department_codes)
+    strategies = _attach(goals, "strategies", spread(scale.strategies, len(goals), rng), rng, department_codes)
+    _attach(strategies, "actions", spread(scale.actions, len(strategies), rng), rng, department_codes)
+    return priorities
+
+
+def _attach(
+    parents: list[dict[str, Any]], key: str, counts: list[int], rng: random.Random, department_codes: list[str]
+) -> list[dict[str, Any]]:
+    children = []
+    for parent, count in zip(parents, counts, strict=True):
+        parent[key] = [
+            item(rng, f"{parent['code']}.{n + 1}", department_codes, is_action=key == "actions")
+            for n in range(count)
+        ]
+        children.extend(parent[key])
+    return children
+
+
+def build_document(scale: Scale, seed: int = SEED) -> dict[str, Any]:
+    """A raw `civicplan.plan/1` document (what a YAML/JSON file would hold) for `scale`."""
+    rng = random.Random(f"{seed}-{scale.name}")
+    depts = departments(scale.departments)
+    return {
+        "schema": SCHEMA,
+        "departments": depts,
+        "plan": {
+            "title": {"en": f"Bench {scale.name} Strategic Plan 2025–2030",
+                      "es": f"Plan Estratégico {scale.name} de prueba 2025–2030"},
+            "start_fiscal_year": PLAN_START.year,
+            "years": 5,
+            "mission": {"en": "We deliver responsive services for every resident.",
+                        "es": "Prestamos servicios ágiles para todos los residentes."},
+            "vision": {"en": "A safe, welcoming and thriving city.", "es": "Una ciudad segura, acogedora y próspera."},
+            "values": [
+                {"name": {"en": en, "es": es}, "description": bilingual(rng, VERBS, SUBJECTS, OUTCOMES)}
+                for en, es in [("Integrity", "Integridad"), ("Service", "Servicio"), ("Equity", "Equidad")]
+            ],
+            "priorities": plan_tree(scale, rng, [d["code"] for d in depts]),
+        },
+    }
+
+
+def count_items(scale: Scale) -> int:
+    return scale.priorities + scale.goals + scale.strategies + scale.actions
+
+
+def generate(scale: Scale, seed: int = SEED) -> Generated:
+    """Create the organization, a coordinator, the imported plan and its adopted version 1."""
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    document = validate_document(build_document(scale, seed))
+    timings["build+validate"] = time.perf_counter() - started
+
+    organization = Organization.objects.create(
+        name_en=f"Bench {scale.name.title()}", name_es=f"Ciudad de prueba {scale.name}", fiscal_year_start_month=7
+    )
+    # Nobody signs in with this password (the benchmark uses force_login): a random one avoids a fixed secret.
+    coordinator = User.objects.create_user(
+        username=f"bench-coordinator-{scale.name}", password=secrets.token_urlsafe(), role=Role.COORDINATOR
+    )
+    started = time.perf_counter()
+    plan = services.import_plan_document(
+        document=document, user=None, organization=organization, check_permission=False
+    )
+    timings["import"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    version = services.adopt_plan(
+        plan=plan, user=coordinator, adopted_on=dt.date(2025, 6, 24),
+        meeting="Regular City Council Meeting, June 24, 2025", resolution="Resolution No. 2025-48",
+    )
+    timings["adopt"] = time.perf_counter() - started
+    return Generated(
+        organization=organization, coordinator=coordinator, plan=plan, version=version,
+        goal_code="1.1", priority_code="1", items=count_items(scale), timings=timings,
+    )
+

@@ -1,0 +1,124 @@
+"""Worker for one scale: fresh database, migrate, generate, then SQL query counts and render times of the pages.
+
+Run by run.py in its own process (Django's settings are read once per process, and each scale has its own
+database file, set by the SQLITE_PATH in the environment):
+
+    python bench/pages.py --scale city --runs 7 --out var/bench/city.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import django
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+if TYPE_CHECKING:
+    from generate import Generated
+
+HOST = "127.0.0.1"  # in ALLOWED_HOSTS; the test client's default "testserver" is not
+
+
+@dataclass
+class Measure:
+    """One page in one state (uncached, cached, or signed-in): queries per render and render times."""
+
+    queries: int
+    query_counts: list[int]  # per run: must all be equal, or the count depends on something it should not
+    median_ms: float
+    min_ms: float
+
+    @classmethod
+    def of(cls, samples: list[tuple[int, float]]) -> Measure:
+        counts = [count for count, _seconds in samples]
+        times = [seconds * 1000 for _count, seconds in samples]
+        return cls(max(counts), sorted(set(counts)), statistics.median(times), min(times))
+
+
+def render(client: Client, url: str) -> tuple[int, float]:
+    """GET `url` once: (SQL queries, seconds). Anything but a 200 stops the benchmark: it would measure an error."""
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        response = client.get(url)
+        elapsed = time.perf_counter() - started
+    if response.status_code != 200:
+        raise SystemExit(f"GET {url} answered {response.status_code}, expected 200")
+    return len(queries), elapsed
+
+
+def public_page(client: Client, url: str, runs: int) -> dict[str, Measure]:
+    """First render after a cache clear (uncached), then the same page again (served from the page cache)."""
+    render(client, url)  # warm-up: templates, translations, imports
+    uncached, cached = [], []
+    for _run in range(runs):
+        cache.clear()
+        uncached.append(render(client, url))
+        cached.append(render(client, url))
+    return {"uncached": Measure.of(uncached), "cached": Measure.of(cached)}
+
+
+def staff_page(client: Client, url: str, runs: int) -> dict[str, Measure]:
+    render(client, url)
+    return {"signed-in": Measure.of([render(client, url) for _run in range(runs)])}
+
+
+def public_urls(data: Generated) -> dict[str, str]:
+    return {
+        "home": "/en/",
+        "goal": f"/en/goals/{data.goal_code}/",
+        "priority": f"/es/priorities/{data.priority_code}/",
+    }
+
+
+def measure_pages(data: Generated, runs: int) -> dict[str, dict[str, Any]]:
+    anonymous = Client(HTTP_HOST=HOST)
+    pages: dict[str, dict[str, Any]] = {}
+    for name, url in public_urls(data).items():
+        pages[name] = {"url": url, **{k: asdict(v) for k, v in public_page(anonymous, url, runs).items()}}
+    staff = Client(HTTP_HOST=HOST)
+    staff.force_login(data.coordinator)
+    url = f"/en/staff/plans/{data.plan.pk}/"
+    pages["staff tree"] = {"url": url, **{k: asdict(v) for k, v in staff_page(staff, url, runs).items()}}
+    return pages
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--scale", choices=["city", "metro"], required=True)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args()
+    # The environment (SQLITE_PATH, ...) was set by run.py; models can only be imported once Django is set up.
+    django.setup()
+    from generate import SCALES, generate
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    migrate_seconds = time.perf_counter() - started
+    data = generate(SCALES[args.scale])
+    result = {
+        "scale": args.scale,
+        "items": data.items,
+        "timings": {"migrate": migrate_seconds, **data.timings},
+        "goal_code": data.goal_code,
+        "priority_code": data.priority_code,
+        "urls": public_urls(data),
+        "pages": measure_pages(data, args.runs),
+    }
+    args.out.write_text(json.dumps(result, indent=2), encoding="utf-8")
+    print(f"{args.scale}: wrote {args.out}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
