@@ -16,6 +16,7 @@ HEX_COLOR = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a hex colour such as #
 
 def _uswds(form: forms.BaseForm) -> None:
     """USWDS classes and error wiring, so templates can render any field the same way."""
+    errors = form._errors or {}  # never `form.errors`: that would validate before __init__ has finished
     for name, field in form.fields.items():
         widget = field.widget
         css = {
@@ -28,7 +29,7 @@ def _uswds(form: forms.BaseForm) -> None:
         widget.attrs.setdefault("class", css)
         if isinstance(widget, forms.Textarea):
             widget.attrs.setdefault("rows", 3)
-        if form.is_bound and name in form.errors:
+        if name in errors:
             widget.attrs["aria-invalid"] = "true"
             widget.attrs["aria-describedby"] = f"id_{form.add_prefix(name)}-error"
             widget.attrs["class"] += " usa-input--error"

@@ -56,7 +56,8 @@ def _record(instance: Any, user: User | None, reason: str = "") -> None:
 
 
 def _changed_public_content() -> None:
-    transaction.on_commit(ContentGeneration.bump)
+    # Bumped inside the caller's transaction: readers see the new generation exactly when they see the change.
+    ContentGeneration.bump()
 
 
 # --- Plans and their framing ------------------------------------------------------------------------------------
