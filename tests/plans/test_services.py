@@ -225,4 +225,7 @@ def test_history_lists_each_change_with_its_fields(plan, coordinator):
     entries = selectors.item_history(action)
     assert entries[0]["record"].history_change_reason == "New lead"
     assert ("lead", "", "Maria") in entries[0]["changes"]
+    services.update_item(item=action, user=coordinator, expected_version=action.lock_version + 1,
+                         data={"status": f.status(plan, "delayed")})
+    assert ("status", "On track", "Delayed") in selectors.item_history(action)[0]["changes"]
     assert entries[-1]["created"]

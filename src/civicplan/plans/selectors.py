@@ -306,15 +306,41 @@ def staff_tree(plan: Plan, *, department_id: int | None = None, status_id: int |
     return [root for root in roots if keep(root)]
 
 
+HISTORY_HIDDEN_FIELDS = ["lock_version", "order"]
+
+
 def item_history(item: PlanItem) -> list[dict[str, Any]]:
-    """Each recorded change of an item, newest first, with the fields that changed."""
+    """Each recorded change of an item, newest first, with the fields that changed in words people read."""
     records = list(item.history.select_related("history_user").order_by("-history_date", "-history_id"))
+    labels = {f.name: str(f.verbose_name) for f in PlanItem._meta.get_fields() if hasattr(f, "verbose_name")}
+    names = _history_names(item)
     entries = []
     for index, record in enumerate(records):
         previous = records[index + 1] if index + 1 < len(records) else None
         changes = []
         if previous is not None:
-            delta = record.diff_against(previous, excluded_fields=["lock_version"])
-            changes = [(change.field, change.old, change.new) for change in delta.changes]
+            delta = record.diff_against(previous, excluded_fields=HISTORY_HIDDEN_FIELDS)
+            changes = [
+                (labels.get(change.field, change.field), names(change.field, change.old),
+                 names(change.field, change.new))
+                for change in delta.changes
+            ]
         entries.append({"record": record, "changes": changes, "created": previous is None})
     return entries
+
+
+def _history_names(item: PlanItem) -> Any:
+    """Turn the ids history stores for related rows into the names people know."""
+    lookups: dict[str, dict[Any, str]] = {
+        "status": {s.pk: s.localized("name") for s in item.plan.statuses.all()},
+        "department": {d.pk: d.localized("name")
+                       for d in Department.objects.filter(organization_id=item.plan.organization_id)},
+        "parent": dict(item.plan.items.values_list("pk", "code")),
+    }
+
+    def name(field: str, value: Any) -> Any:
+        if value in (None, ""):
+            return value
+        return lookups.get(field, {}).get(value, value)
+
+    return name
