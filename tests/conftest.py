@@ -29,7 +29,9 @@ def department_a(organization):
 
 @pytest.fixture
 def department_b(organization):
-    return f.make_department(organization, "CDD", name_en="Community Development", name_es="Desarrollo Comunitario")
+    return f.make_department(
+        organization, "CDD", name_en="Community Development", name_es="Desarrollo Comunitario"
+    )
 
 
 @pytest.fixture
@@ -74,8 +76,13 @@ def adopted_plan(plan, coordinator):
 
     from civicplan.plans import services
 
-    services.adopt_plan(plan=plan, user=coordinator, adopted_on=dt.date(2025, 6, 24), meeting="Council 6/24",
-                        resolution="2025-01")
+    services.adopt_plan(
+        plan=plan,
+        user=coordinator,
+        adopted_on=dt.date(2025, 6, 24),
+        meeting="Council 6/24",
+        resolution="2025-01",
+    )
     return plan
 
 

@@ -7,11 +7,11 @@ import itertools
 from decimal import Decimal
 from typing import Any
 
-from civicplan.accounts.models import Department, Organization, Role, User
+from civicplan.accounts.models import Department, Organization, User
 from civicplan.plans.defaults import DEFAULT_STATUSES
 from civicplan.plans.models import Level, Plan, PlanItem, Status
 
-PASSWORD = "correct-horse-battery-staple"  # noqa: S105
+PASSWORD = "correct-horse-battery-staple"
 _counter = itertools.count(1)
 
 
@@ -26,38 +26,59 @@ def make_department(organization: Organization, code: str, **overrides: Any) -> 
 
 
 def make_user(username: str, role: str = "", department: Department | None = None, **overrides: Any) -> User:
-    user = User.objects.create_user(username=username, password=PASSWORD, role=role, department=department,
-                                    **overrides)
+    user = User.objects.create_user(
+        username=username, password=PASSWORD, role=role, department=department, **overrides
+    )
     return user
 
 
 def make_plan(organization: Organization, **overrides: Any) -> Plan:
-    defaults = {"title_en": "Strategic Plan", "title_es": "Plan Estratégico", "start_fiscal_year": 2025,
-                "mission_en": "We serve.", "mission_es": "Servimos.", "vision_en": "A great city.",
-                "vision_es": "Una gran ciudad."}
+    defaults = {
+        "title_en": "Strategic Plan",
+        "title_es": "Plan Estratégico",
+        "start_fiscal_year": 2025,
+        "mission_en": "We serve.",
+        "mission_es": "Servimos.",
+        "vision_en": "A great city.",
+        "vision_es": "Una gran ciudad.",
+    }
     plan = Plan.objects.create(organization=organization, **{**defaults, **overrides})
     for order, status in enumerate(DEFAULT_STATUSES, start=1):
-        Status.objects.create(plan=plan, order=order, key=status["key"], name_en=status["name"]["en"],
-                              name_es=status["name"]["es"], color=status["color"],
-                              default_progress=status["default_progress"],
-                              counts_as_complete=status["counts_as_complete"],
-                              counts_in_rollup=status["counts_in_rollup"])
+        Status.objects.create(
+            plan=plan,
+            order=order,
+            key=status["key"],
+            name_en=status["name"]["en"],
+            name_es=status["name"]["es"],
+            color=status["color"],
+            default_progress=status["default_progress"],
+            counts_as_complete=status["counts_as_complete"],
+            counts_in_rollup=status["counts_in_rollup"],
+        )
     return plan
 
 
 def make_item(plan: Plan, parent: PlanItem | None = None, **overrides: Any) -> PlanItem:
-    level = {None: Level.PRIORITY, Level.PRIORITY: Level.GOAL, Level.GOAL: Level.STRATEGY,
-             Level.STRATEGY: Level.ACTION}[parent.level if parent else None]
+    level = {
+        None: Level.PRIORITY,
+        Level.PRIORITY: Level.GOAL,
+        Level.GOAL: Level.STRATEGY,
+        Level.STRATEGY: Level.ACTION,
+    }[parent.level if parent else None]
     siblings = plan.items.filter(parent=parent).count()
     code = f"{parent.code}.{siblings + 1}" if parent else str(siblings + 1)
     n = next(_counter)
     defaults: dict[str, Any] = {
-        "title_en": f"{level.title()} {code} title {n}", "title_es": f"Título {level} {code} {n}",
-        "description_en": "", "description_es": "", "start_date": dt.date(2025, 7, 1),
+        "title_en": f"{level.title()} {code} title {n}",
+        "title_es": f"Título {level} {code} {n}",
+        "description_en": "",
+        "description_es": "",
+        "start_date": dt.date(2025, 7, 1),
         "due_date": dt.date(2027, 6, 30),
     }
-    return PlanItem.objects.create(plan=plan, parent=parent, level=level, code=code, order=siblings + 1,
-                                   **{**defaults, **overrides})
+    return PlanItem.objects.create(
+        plan=plan, parent=parent, level=level, code=code, order=siblings + 1, **{**defaults, **overrides}
+    )
 
 
 def status(plan: Plan, key: str) -> Status:
@@ -73,8 +94,13 @@ def make_small_plan(organization: Organization, department_a: Department, depart
             goal = make_item(plan, priority, department=department_a)
             strategy = make_item(plan, goal, department=department_a)
             for a in range(2):
-                make_item(plan, strategy, department=department_a if a == 0 else department_b,
-                          status=status(plan, "on-track"), progress=Decimal(40 + 20 * a))
+                make_item(
+                    plan,
+                    strategy,
+                    department=department_a if a == 0 else department_b,
+                    status=status(plan, "on-track"),
+                    progress=Decimal(40 + 20 * a),
+                )
     from civicplan.plans.services import recompute_plan_progress
 
     recompute_plan_progress(plan)

@@ -6,8 +6,19 @@ import ast
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "civicplan"
-LAYER = {"lib": 0, "core": 1, "accounts": 2, "plans": 3, "performance": 4, "engagement": 4, "budget": 4,
-         "insights": 5, "reports": 6, "api": 6, "web": 6}
+LAYER = {
+    "lib": 0,
+    "core": 1,
+    "accounts": 2,
+    "plans": 3,
+    "performance": 4,
+    "engagement": 4,
+    "budget": 4,
+    "insights": 5,
+    "reports": 6,
+    "api": 6,
+    "web": 6,
+}
 SIBLINGS_FORBIDDEN = {"performance", "engagement", "budget"}
 PUBLIC_SURFACE = {"selectors", "services", "exporters", "schemas", "urls"}
 TOP_LEVEL = {"settings", "urls", "wsgi", "__init__"}
@@ -30,7 +41,7 @@ def _violations() -> list[str]:
     problems = []
     for path in SRC.rglob("*.py"):
         relative = path.relative_to(SRC)
-        if relative.parts[0] in TOP_LEVEL or relative.stem in TOP_LEVEL and len(relative.parts) == 1:
+        if relative.parts[0] in TOP_LEVEL or (relative.stem in TOP_LEVEL and len(relative.parts) == 1):
             continue
         module = relative.parts[0]
         if module not in LAYER or "migrations" in relative.parts:
@@ -43,13 +54,20 @@ def _violations() -> list[str]:
             where = f"{relative}: imports {name}"
             if LAYER[target] > LAYER[module]:
                 problems.append(f"{where} (a lower layer may not import a higher one)")
-            elif LAYER[target] == LAYER[module] and module in SIBLINGS_FORBIDDEN | {"reports", "api", "web"} and (
-                module in SIBLINGS_FORBIDDEN
+            elif (
+                LAYER[target] == LAYER[module]
+                and module in SIBLINGS_FORBIDDEN | {"reports", "api", "web"}
+                and (module in SIBLINGS_FORBIDDEN)
             ):
                 problems.append(f"{where} (sibling modules never import each other)")
             elif module == "lib":
                 problems.append(f"{where} (lib is a leaf)")
-            elif LAYER[module] == 6 and target not in KERNEL and len(parts) > 2 and parts[2] not in PUBLIC_SURFACE:
+            elif (
+                LAYER[module] == 6
+                and target not in KERNEL
+                and len(parts) > 2
+                and parts[2] not in PUBLIC_SURFACE
+            ):
                 problems.append(f"{where} (layer 6 uses only selectors, services, exporters, schemas, urls)")
     return problems
 

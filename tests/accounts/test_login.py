@@ -12,7 +12,9 @@ from tests.factories import PASSWORD
 
 
 def test_a_coordinator_signs_in_and_lands_on_the_plan(client, plan, coordinator):
-    response = client.post("/en/accounts/login/", {"username": "coordinator", "password": PASSWORD}, follow=True)
+    response = client.post(
+        "/en/accounts/login/", {"username": "coordinator", "password": PASSWORD}, follow=True
+    )
     assert response.redirect_chain[-1][0] == f"/en/staff/plans/{plan.pk}/"
 
 

@@ -10,12 +10,19 @@ from civicplan.plans.models import PlanItem, PlanVersion
 
 def _form_data(item, **changes):
     data = {
-        "title_en": item.title_en, "title_es": item.title_es, "description_en": item.description_en,
-        "description_es": item.description_es, "department": item.department_id or "", "lead": item.lead,
+        "title_en": item.title_en,
+        "title_es": item.title_es,
+        "description_en": item.description_en,
+        "description_es": item.description_es,
+        "department": item.department_id or "",
+        "lead": item.lead,
         "start_date": item.start_date.isoformat() if item.start_date else "",
-        "due_date": item.due_date.isoformat() if item.due_date else "", "status": item.status_id or "",
-        "progress": item.progress if item.progress is not None else "", "weight": item.weight or "",
-        "lock_version": item.lock_version, "reason": "",
+        "due_date": item.due_date.isoformat() if item.due_date else "",
+        "status": item.status_id or "",
+        "progress": item.progress if item.progress is not None else "",
+        "weight": item.weight or "",
+        "lock_version": item.lock_version,
+        "reason": "",
     }
     data.update(changes)
     return {k: v for k, v in data.items() if v is not None}
@@ -41,14 +48,17 @@ def test_the_tree_filters_by_department_and_keeps_ancestors(client, plan, viewer
 def test_an_editor_saves_an_update_to_their_action(client, plan, editor_a, department_a):
     action = plan.items.filter(level="action", department=department_a).first()
     client.force_login(editor_a)
-    response = client.post(f"/en/staff/items/{action.pk}/edit/", _form_data(action, progress="70", lead="Ana"))
+    response = client.post(
+        f"/en/staff/items/{action.pk}/edit/", _form_data(action, progress="70", lead="Ana")
+    )
     assert response.status_code == 302
     action.refresh_from_db()
     assert action.progress == 70 and action.lead == "Ana"
 
 
-def test_an_editor_cannot_change_the_owner_even_by_forging_the_form(client, plan, editor_a, department_a,
-                                                                    department_b):
+def test_an_editor_cannot_change_the_owner_even_by_forging_the_form(
+    client, plan, editor_a, department_a, department_b
+):
     action = plan.items.filter(level="action", department=department_a).first()
     client.force_login(editor_a)
     client.post(f"/en/staff/items/{action.pk}/edit/", _form_data(action, department=department_b.pk))
@@ -59,8 +69,10 @@ def test_an_editor_cannot_change_the_owner_even_by_forging_the_form(client, plan
 def test_a_bad_form_keeps_what_was_typed_and_says_what_is_wrong(client, plan, coordinator):
     action = plan.items.filter(level="action").first()
     client.force_login(coordinator)
-    response = client.post(f"/en/staff/items/{action.pk}/edit/",
-                           _form_data(action, title_en="", lead="Typed lead", progress="150"))
+    response = client.post(
+        f"/en/staff/items/{action.pk}/edit/",
+        _form_data(action, title_en="", lead="Typed lead", progress="150"),
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert "Typed lead" in html
@@ -68,11 +80,17 @@ def test_a_bad_form_keeps_what_was_typed_and_says_what_is_wrong(client, plan, co
     assert 'aria-invalid="true"' in html
 
 
-def test_a_stale_save_gets_a_conflict_page_with_both_versions(client, plan, coordinator, editor_a, department_a):
+def test_a_stale_save_gets_a_conflict_page_with_both_versions(
+    client, plan, coordinator, editor_a, department_a
+):
     action = plan.items.filter(level="action", department=department_a).first()
     stale = _form_data(action, lead="Editor's lead")
-    services.update_item(item=action, user=coordinator, expected_version=action.lock_version,
-                         data={"lead": "Coordinator's lead"})
+    services.update_item(
+        item=action,
+        user=coordinator,
+        expected_version=action.lock_version,
+        data={"lead": "Coordinator's lead"},
+    )
     client.force_login(editor_a)
     response = client.post(f"/en/staff/items/{action.pk}/edit/", stale)
     html = response.content.decode()
@@ -91,12 +109,15 @@ def test_a_stale_save_gets_a_conflict_page_with_both_versions(client, plan, coor
 def test_the_coordinator_creates_moves_archives_and_restores_through_the_pages(client, plan, coordinator):
     client.force_login(coordinator)
     goal = plan.items.get(code="1.1")
-    response = client.post(f"/en/staff/plans/{plan.pk}/items/new/",
-                           {"parent": goal.pk, "title_en": "Fix sidewalks", "title_es": "Reparar aceras"})
+    response = client.post(
+        f"/en/staff/plans/{plan.pk}/items/new/",
+        {"parent": goal.pk, "title_en": "Fix sidewalks", "title_es": "Reparar aceras"},
+    )
     created = PlanItem.objects.get(title_en="Fix sidewalks")
     assert response.url == f"/en/staff/items/{created.pk}/" and created.code == "1.1.2"
-    response = client.post(f"/en/staff/items/{created.pk}/move/",
-                           {"parent": plan.items.get(code="2.1").pk, "position": "1"})
+    response = client.post(
+        f"/en/staff/items/{created.pk}/move/", {"parent": plan.items.get(code="2.1").pk, "position": "1"}
+    )
     created.refresh_from_db()
     assert created.code == "2.1.1"
     client.post(f"/en/staff/items/{created.pk}/archive/", {"reason": "Duplicate"})
@@ -113,13 +134,20 @@ def test_the_coordinator_adopts_an_amendment_through_the_page(client, adopted_pl
     client.force_login(coordinator)
     page = client.get(f"/en/staff/plans/{adopted_plan.pk}/adopt/").content.decode()
     assert "Adopt an amendment" in page
-    response = client.post(f"/en/staff/plans/{adopted_plan.pk}/adopt/",
-                           {"adopted_on": "2026-06-23", "meeting": "Regular meeting", "resolution": "2026-41",
-                            "reason": ""})
+    response = client.post(
+        f"/en/staff/plans/{adopted_plan.pk}/adopt/",
+        {"adopted_on": "2026-06-23", "meeting": "Regular meeting", "resolution": "2026-41", "reason": ""},
+    )
     assert response.status_code == 200 and "An amendment needs a recorded reason" in response.content.decode()
-    response = client.post(f"/en/staff/plans/{adopted_plan.pk}/adopt/",
-                           {"adopted_on": "2026-06-23", "meeting": "Regular meeting", "resolution": "2026-41",
-                            "reason": "Refresh"})
+    response = client.post(
+        f"/en/staff/plans/{adopted_plan.pk}/adopt/",
+        {
+            "adopted_on": "2026-06-23",
+            "meeting": "Regular meeting",
+            "resolution": "2026-41",
+            "reason": "Refresh",
+        },
+    )
     assert response.status_code == 302
     version = PlanVersion.objects.get(plan=adopted_plan, number=2)
     assert version.adopted_on == dt.date(2026, 6, 23) and version.reason == "Refresh"
@@ -127,7 +155,9 @@ def test_the_coordinator_adopts_an_amendment_through_the_page(client, adopted_pl
 
 def test_the_adopt_page_lists_what_lacks_spanish(client, plan, coordinator):
     item = plan.items.get(code="2.1")
-    services.update_item(item=item, user=coordinator, expected_version=item.lock_version, data={"title_es": ""})
+    services.update_item(
+        item=item, user=coordinator, expected_version=item.lock_version, data={"title_es": ""}
+    )
     client.force_login(coordinator)
     html = client.get(f"/en/staff/plans/{plan.pk}/adopt/").content.decode()
     assert "cannot be adopted yet" in html and "2.1" in html
@@ -135,23 +165,44 @@ def test_the_adopt_page_lists_what_lacks_spanish(client, plan, coordinator):
 
 def test_the_coordinator_configures_the_status_vocabulary(client, plan, coordinator):
     client.force_login(coordinator)
-    response = client.post(f"/en/staff/plans/{plan.pk}/statuses/new/",
-                           {"key": "needs-review", "name_en": "Needs review", "name_es": "Requiere revisión",
-                            "color": "#123456", "default_progress": "", "counts_in_rollup": "on"})
+    response = client.post(
+        f"/en/staff/plans/{plan.pk}/statuses/new/",
+        {
+            "key": "needs-review",
+            "name_en": "Needs review",
+            "name_es": "Requiere revisión",
+            "color": "#123456",
+            "default_progress": "",
+            "counts_in_rollup": "on",
+        },
+    )
     assert response.status_code == 302
     assert plan.statuses.filter(key="needs-review").exists()
-    bad = client.post(f"/en/staff/plans/{plan.pk}/statuses/new/",
-                      {"key": "on-track", "name_en": "x", "name_es": "x", "color": "red"})
+    bad = client.post(
+        f"/en/staff/plans/{plan.pk}/statuses/new/",
+        {"key": "on-track", "name_en": "x", "name_es": "x", "color": "red"},
+    )
     html = bad.content.decode()
     assert "already has a status with that key" in html and "hex colour" in html
 
 
 def test_the_coordinator_edits_mission_vision_and_values(client, plan, coordinator):
     client.force_login(coordinator)
-    response = client.post(f"/en/staff/plans/{plan.pk}/edit/", {
-        "title_en": plan.title_en, "title_es": plan.title_es, "start_fiscal_year": 2025, "years": 5,
-        "mission_en": "New mission", "mission_es": "Nueva misión", "vision_en": "V", "vision_es": "V",
-        "lock_version": plan.lock_version, "reason": "Council retreat"})
+    response = client.post(
+        f"/en/staff/plans/{plan.pk}/edit/",
+        {
+            "title_en": plan.title_en,
+            "title_es": plan.title_es,
+            "start_fiscal_year": 2025,
+            "years": 5,
+            "mission_en": "New mission",
+            "mission_es": "Nueva misión",
+            "vision_en": "V",
+            "vision_es": "V",
+            "lock_version": plan.lock_version,
+            "reason": "Council retreat",
+        },
+    )
     assert response.status_code == 302
     plan.refresh_from_db()
     assert plan.mission_es == "Nueva misión"

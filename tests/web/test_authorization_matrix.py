@@ -48,7 +48,10 @@ MATRIX: dict[str, tuple[set[str], set[str]]] = {
     "staff:import": (COORDINATOR, COORDINATOR),
     "staff:import-preview": (COORDINATOR, COORDINATOR),
 }
-IGNORED_PREFIXES = ("django-admin/", "admin:")  # the Django admin is superuser-only and guarded by Django itself
+IGNORED_PREFIXES = (
+    "django-admin/",
+    "admin:",
+)  # the Django admin is superuser-only and guarded by Django itself
 
 
 def _all_url_names() -> set[str]:
@@ -74,35 +77,63 @@ def test_every_url_has_an_entry():
 
 
 @pytest.fixture
-def world(request, adopted_plan, coordinator, editor_a, editor_b, council_member, viewer, resident, department_a):
+def world(
+    request, adopted_plan, coordinator, editor_a, editor_b, council_member, viewer, resident, department_a
+):
     from civicplan.plans.models import PendingImport, PlanItem
 
     action = adopted_plan.items.filter(level="action", department=department_a).first()
     archived = adopted_plan.items.filter(level="action").exclude(pk=action.pk).last()
     services.archive_item(item=archived, user=coordinator, reason="test")
-    pending = PendingImport.objects.create(token="tok", filename="p.yaml", content=b"schema: x", created_by=coordinator)
-    value = services.save_value(plan=adopted_plan, user=coordinator, data={"name_en": "Integrity", "name_es": "Integridad"})
+    pending = PendingImport.objects.create(
+        token="tok", filename="p.yaml", content=b"schema: x", created_by=coordinator
+    )
+    value = services.save_value(
+        plan=adopted_plan, user=coordinator, data={"name_en": "Integrity", "name_es": "Integridad"}
+    )
     status = adopted_plan.statuses.first()
     goal = adopted_plan.items.filter(level="goal").first()
     priority = adopted_plan.items.filter(level="priority").first()
     args = {
-        "health": {}, "switch-language": {"language": "es"}, "web:home": {},
-        "plans:priority": {"code": priority.code}, "plans:goal": {"code": goal.code},
-        "accounts:login": {}, "accounts:logout": {}, "staff:home": {},
-        "staff:plan": {"plan_id": adopted_plan.pk}, "staff:plan-edit": {"plan_id": adopted_plan.pk},
-        "staff:value-new": {"plan_id": adopted_plan.pk}, "staff:value-edit": {"value_id": value.pk},
-        "staff:value-archive": {"value_id": value.pk}, "staff:statuses": {"plan_id": adopted_plan.pk},
-        "staff:status-new": {"plan_id": adopted_plan.pk}, "staff:status-edit": {"status_id": status.pk},
-        "staff:item-new": {"plan_id": adopted_plan.pk}, "staff:item": {"item_id": action.pk},
-        "staff:item-edit": {"item_id": action.pk}, "staff:item-move": {"item_id": action.pk},
-        "staff:item-archive": {"item_id": action.pk}, "staff:item-restore": {"item_id": archived.pk},
-        "staff:item-history": {"item_id": action.pk}, "staff:adopt": {"plan_id": adopted_plan.pk},
-        "staff:versions": {"plan_id": adopted_plan.pk}, "staff:compare": {"plan_id": adopted_plan.pk},
-        "staff:export": {"plan_id": adopted_plan.pk, "fmt": "yaml"}, "staff:import": {},
+        "health": {},
+        "switch-language": {"language": "es"},
+        "web:home": {},
+        "plans:priority": {"code": priority.code},
+        "plans:goal": {"code": goal.code},
+        "accounts:login": {},
+        "accounts:logout": {},
+        "staff:home": {},
+        "staff:plan": {"plan_id": adopted_plan.pk},
+        "staff:plan-edit": {"plan_id": adopted_plan.pk},
+        "staff:value-new": {"plan_id": adopted_plan.pk},
+        "staff:value-edit": {"value_id": value.pk},
+        "staff:value-archive": {"value_id": value.pk},
+        "staff:statuses": {"plan_id": adopted_plan.pk},
+        "staff:status-new": {"plan_id": adopted_plan.pk},
+        "staff:status-edit": {"status_id": status.pk},
+        "staff:item-new": {"plan_id": adopted_plan.pk},
+        "staff:item": {"item_id": action.pk},
+        "staff:item-edit": {"item_id": action.pk},
+        "staff:item-move": {"item_id": action.pk},
+        "staff:item-archive": {"item_id": action.pk},
+        "staff:item-restore": {"item_id": archived.pk},
+        "staff:item-history": {"item_id": action.pk},
+        "staff:adopt": {"plan_id": adopted_plan.pk},
+        "staff:versions": {"plan_id": adopted_plan.pk},
+        "staff:compare": {"plan_id": adopted_plan.pk},
+        "staff:export": {"plan_id": adopted_plan.pk, "fmt": "yaml"},
+        "staff:import": {},
         "staff:import-preview": {"token": pending.token},
     }
-    users = {"anonymous": None, "resident": resident, "editor_a": editor_a, "editor_b": editor_b,
-             "council_member": council_member, "viewer": viewer, "coordinator": coordinator}
+    users = {
+        "anonymous": None,
+        "resident": resident,
+        "editor_a": editor_a,
+        "editor_b": editor_b,
+        "council_member": council_member,
+        "viewer": viewer,
+        "coordinator": coordinator,
+    }
     assert PlanItem.objects.filter(pk=action.pk, department=department_a).exists()
     return args, users
 
@@ -130,7 +161,9 @@ def test_each_persona_gets_exactly_the_access_the_matrix_gives(client, world, pe
         if response.status_code >= 500:
             failures.append(f"{method.upper()} {url}: server error {response.status_code}")
         elif persona in allowed and _denied(response, persona):
-            failures.append(f"{method.upper()} {url}: {persona} should be allowed, got {response.status_code}")
+            failures.append(
+                f"{method.upper()} {url}: {persona} should be allowed, got {response.status_code}"
+            )
         elif persona not in allowed and not _denied(response, persona) and response.status_code != 405:
             failures.append(f"{method.upper()} {url}: {persona} should be denied, got {response.status_code}")
         if users[persona] is not None and name == "accounts:logout":
@@ -138,13 +171,17 @@ def test_each_persona_gets_exactly_the_access_the_matrix_gives(client, world, pe
     assert not failures, "\n".join(failures)
 
 
-def test_it_rejects_editor_of_other_department_changing_an_item_by_post(client, adopted_plan, editor_b, department_a):
+def test_it_rejects_editor_of_other_department_changing_an_item_by_post(
+    client, adopted_plan, editor_b, department_a
+):
     from django.urls import reverse
 
     action = adopted_plan.items.filter(level="action", department=department_a).first()
     client.force_login(editor_b)
-    response = client.post(reverse("staff:item-edit", kwargs={"item_id": action.pk}),
-                           {"title_en": "Hijacked", "title_es": "Secuestrado", "lock_version": action.lock_version})
+    response = client.post(
+        reverse("staff:item-edit", kwargs={"item_id": action.pk}),
+        {"title_en": "Hijacked", "title_es": "Secuestrado", "lock_version": action.lock_version},
+    )
     assert response.status_code == 403
     action.refresh_from_db()
     assert action.title_en != "Hijacked"

@@ -18,15 +18,34 @@ def drafts_with_canaries(adopted_plan, coordinator, organization):
     plan = adopted_plan
     goal = plan.items.filter(level="goal").first()
     action = plan.items.filter(level="action").first()
-    services.update_item(item=goal, user=coordinator, expected_version=goal.lock_version,
-                         data={"title_en": f"{CANARY} reworded goal", "title_es": f"{CANARY} meta",
-                               "description_en": f"{CANARY} description"})
-    services.create_item(plan=plan, user=coordinator, parent=goal.children.first(),
-                         data={"title_en": f"{CANARY} unpublished action", "title_es": f"{CANARY} acción"})
-    services.update_item(item=action, user=coordinator, expected_version=action.lock_version,
-                         data={"lead": f"{CANARY} Lead Person"})
-    services.update_plan(plan=plan, user=coordinator, expected_version=plan.lock_version,
-                         data={"mission_en": f"{CANARY} mission", "mission_es": f"{CANARY} misión"})
+    services.update_item(
+        item=goal,
+        user=coordinator,
+        expected_version=goal.lock_version,
+        data={
+            "title_en": f"{CANARY} reworded goal",
+            "title_es": f"{CANARY} meta",
+            "description_en": f"{CANARY} description",
+        },
+    )
+    services.create_item(
+        plan=plan,
+        user=coordinator,
+        parent=goal.children.first(),
+        data={"title_en": f"{CANARY} unpublished action", "title_es": f"{CANARY} acción"},
+    )
+    services.update_item(
+        item=action,
+        user=coordinator,
+        expected_version=action.lock_version,
+        data={"lead": f"{CANARY} Lead Person"},
+    )
+    services.update_plan(
+        plan=plan,
+        user=coordinator,
+        expected_version=plan.lock_version,
+        data={"mission_en": f"{CANARY} mission", "mission_es": f"{CANARY} misión"},
+    )
     services.save_value(plan=plan, user=coordinator, data={"name_en": f"{CANARY} value", "name_es": CANARY})
     never_adopted = f.make_plan(organization, title_en=f"{CANARY} other draft plan", start_fiscal_year=2031)
     f.make_item(never_adopted, title_en=f"{CANARY} draft priority")

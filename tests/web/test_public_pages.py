@@ -72,36 +72,60 @@ def test_the_language_switch_only_redirects_to_this_site(client, db):
 def test_a_cached_page_is_dropped_when_a_new_version_is_adopted(client, adopted_plan, coordinator):
     goal = adopted_plan.items.get(code="1.1")
     assert goal.title_en in client.get("/en/goals/1.1/").content.decode()
-    services.update_item(item=goal, user=coordinator, expected_version=goal.lock_version,
-                         data={"title_en": "Amended goal title"})
+    services.update_item(
+        item=goal,
+        user=coordinator,
+        expected_version=goal.lock_version,
+        data={"title_en": "Amended goal title"},
+    )
     assert "Amended goal title" not in client.get("/en/goals/1.1/").content.decode()
-    services.adopt_plan(plan=adopted_plan, user=coordinator, adopted_on=dt.date(2026, 1, 1), meeting="M",
-                        resolution="R", reason="Amendment")
+    services.adopt_plan(
+        plan=adopted_plan,
+        user=coordinator,
+        adopted_on=dt.date(2026, 1, 1),
+        meeting="M",
+        resolution="R",
+        reason="Amendment",
+    )
     assert "Amended goal title" in client.get("/en/goals/1.1/").content.decode()
 
 
 def test_progress_updates_show_without_an_amendment(client, adopted_plan, coordinator):
     action = adopted_plan.items.filter(level="action").order_by("code").first()
     client.get("/en/goals/1.1/")
-    services.update_item(item=action, user=coordinator, expected_version=action.lock_version,
-                         data={"progress": 95})
+    services.update_item(
+        item=action, user=coordinator, expected_version=action.lock_version, data={"progress": 95}
+    )
     assert "95% complete" in client.get("/en/goals/1.1/").content.decode()
 
 
 @pytest.mark.parametrize("url", ["/en/", "/en/priorities/1/", "/en/goals/1.1/"])
-def test_public_pages_cost_the_same_queries_whatever_the_plan_size(client, adopted_plan, coordinator,
-                                                                    django_assert_max_num_queries, url):
+def test_public_pages_cost_the_same_queries_whatever_the_plan_size(
+    client, adopted_plan, coordinator, django_assert_max_num_queries, url
+):
     with django_assert_max_num_queries(8):
         client.get(url)
     for _ in range(5):  # grow the plan: more goals, strategies, actions under priority 1
-        goal = services.create_item(plan=adopted_plan, user=coordinator, parent=adopted_plan.items.get(code="1"),
-                                    data={"title_en": "g", "title_es": "m"})
-        strategy = services.create_item(plan=adopted_plan, user=coordinator, parent=goal,
-                                        data={"title_en": "s", "title_es": "e"})
-        services.create_item(plan=adopted_plan, user=coordinator, parent=strategy,
-                             data={"title_en": "a", "title_es": "a"})
-    services.adopt_plan(plan=adopted_plan, user=coordinator, adopted_on=dt.date(2026, 1, 1), meeting="M",
-                        resolution="R", reason="grow")
+        goal = services.create_item(
+            plan=adopted_plan,
+            user=coordinator,
+            parent=adopted_plan.items.get(code="1"),
+            data={"title_en": "g", "title_es": "m"},
+        )
+        strategy = services.create_item(
+            plan=adopted_plan, user=coordinator, parent=goal, data={"title_en": "s", "title_es": "e"}
+        )
+        services.create_item(
+            plan=adopted_plan, user=coordinator, parent=strategy, data={"title_en": "a", "title_es": "a"}
+        )
+    services.adopt_plan(
+        plan=adopted_plan,
+        user=coordinator,
+        adopted_on=dt.date(2026, 1, 1),
+        meeting="M",
+        resolution="R",
+        reason="grow",
+    )
     from django.core.cache import cache
 
     cache.clear()

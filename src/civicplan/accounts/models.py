@@ -40,7 +40,9 @@ class Department(BilingualMixin, TimeStampedModel):
 
     class Meta:
         ordering = ["name_en"]
-        constraints = [models.UniqueConstraint(fields=["organization", "code"], name="unique_department_code")]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "code"], name="unique_department_code")
+        ]
         verbose_name = _("department")
 
     def __str__(self) -> str:
@@ -72,3 +74,6 @@ class LoginAttempt(models.Model):
     username = models.CharField(max_length=150, db_index=True)
     attempted_at = models.DateTimeField(db_index=True)
     succeeded = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"{self.username} at {self.attempted_at:%Y-%m-%d %H:%M}"

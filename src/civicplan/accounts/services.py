@@ -24,13 +24,26 @@ def ensure_department(*, organization: Organization, code: str, name_en: str, na
 
 
 @transaction.atomic
-def ensure_user(*, username: str, password: str, role: str, department: Department | None = None,
-                first_name: str = "", last_name: str = "", email: str = "") -> User:
+def ensure_user(
+    *,
+    username: str,
+    password: str,
+    role: str,
+    department: Department | None = None,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+) -> User:
     """Create the account if it does not exist; an existing account is left exactly as it is."""
     user, created = User.objects.get_or_create(
         username=username,
-        defaults={"first_name": first_name, "last_name": last_name, "role": role, "department": department,
-                  "email": email},
+        defaults={
+            "first_name": first_name,
+            "last_name": last_name,
+            "role": role,
+            "department": department,
+            "email": email,
+        },
     )
     if created:
         user.set_password(password)

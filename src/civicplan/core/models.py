@@ -51,6 +51,9 @@ class ContentGeneration(models.Model):
     key = models.CharField(max_length=40, unique=True)
     value = models.PositiveBigIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"{self.key}: {self.value}"
+
     @classmethod
     def bump(cls, key: str = "public") -> None:
         updated = cls.objects.filter(key=key).update(value=F("value") + 1)

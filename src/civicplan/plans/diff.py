@@ -60,14 +60,24 @@ def compare_documents(old: dict[str, Any], new: dict[str, Any]) -> PlanDiff:
         _old_level, old_item, old_parent_id = before[item_id]
         if old_parent_id != parent_id or old_item["code"] != item["code"]:
             diff.moved.append(ItemChange(level, item["code"], title, old_code=old_item["code"]))
-        worded = [(name, _text(old_item, name), _text(item, name)) for name in TEXT_FIELDS
-                  if _text(old_item, name) != _text(item, name)]
+        worded = [
+            (name, _text(old_item, name), _text(item, name))
+            for name in TEXT_FIELDS
+            if _text(old_item, name) != _text(item, name)
+        ]
         if worded:
-            diff.reworded.append(ItemChange(level, item["code"], title, old_code=old_item["code"], fields=worded))
-        others = [(name, old_item.get(name), item.get(name)) for name in OTHER_FIELDS
-                  if old_item.get(name) != item.get(name)]
+            diff.reworded.append(
+                ItemChange(level, item["code"], title, old_code=old_item["code"], fields=worded)
+            )
+        others = [
+            (name, old_item.get(name), item.get(name))
+            for name in OTHER_FIELDS
+            if old_item.get(name) != item.get(name)
+        ]
         if others:
-            diff.changed.append(ItemChange(level, item["code"], title, old_code=old_item["code"], fields=others))
+            diff.changed.append(
+                ItemChange(level, item["code"], title, old_code=old_item["code"], fields=others)
+            )
     for item_id, (level, item, _parent_id) in before.items():
         if item_id not in after:
             diff.removed.append(ItemChange(level, item["code"], _text(item, "title")["en"]))

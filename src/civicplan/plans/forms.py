@@ -69,8 +69,16 @@ class PlanForm(UswdsFormMixin, forms.ModelForm):
 
     class Meta:
         model = Plan
-        fields = ["title_en", "title_es", "start_fiscal_year", "years", "mission_en", "mission_es", "vision_en",
-                  "vision_es"]
+        fields = [
+            "title_en",
+            "title_es",
+            "start_fiscal_year",
+            "years",
+            "mission_en",
+            "mission_es",
+            "vision_en",
+            "vision_es",
+        ]
 
 
 class ValueForm(UswdsFormMixin, forms.ModelForm):
@@ -80,13 +88,21 @@ class ValueForm(UswdsFormMixin, forms.ModelForm):
 
 
 class StatusForm(UswdsFormMixin, forms.ModelForm):
-    color = forms.CharField(label=_("Colour"), max_length=7, validators=[HEX_COLOR],
-                            help_text=_("A hex colour such as #00a91c."))
+    color = forms.CharField(
+        label=_("Colour"), max_length=7, validators=[HEX_COLOR], help_text=_("A hex colour such as #00a91c.")
+    )
 
     class Meta:
         model = Status
-        fields = ["key", "name_en", "name_es", "color", "default_progress", "counts_as_complete",
-                  "counts_in_rollup"]
+        fields = [
+            "key",
+            "name_en",
+            "name_es",
+            "color",
+            "default_progress",
+            "counts_as_complete",
+            "counts_in_rollup",
+        ]
 
     def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
         self.plan = plan
@@ -106,14 +122,31 @@ class ItemForm(UswdsFormMixin, forms.ModelForm):
 
     class Meta:
         model = PlanItem
-        fields = ["title_en", "title_es", "description_en", "description_es", "department", "lead", "start_date",
-                  "due_date", "status", "progress", "weight"]
-        widgets = {"start_date": DateInput(), "due_date": DateInput(),
-                   "title_en": forms.TextInput(attrs={"lang": "en"}), "title_es": forms.TextInput(attrs={"lang": "es"}),
-                   "description_en": forms.Textarea(attrs={"lang": "en"}),
-                   "description_es": forms.Textarea(attrs={"lang": "es"})}
+        fields = [
+            "title_en",
+            "title_es",
+            "description_en",
+            "description_es",
+            "department",
+            "lead",
+            "start_date",
+            "due_date",
+            "status",
+            "progress",
+            "weight",
+        ]
+        widgets = {
+            "start_date": DateInput(),
+            "due_date": DateInput(),
+            "title_en": forms.TextInput(attrs={"lang": "en"}),
+            "title_es": forms.TextInput(attrs={"lang": "es"}),
+            "description_en": forms.Textarea(attrs={"lang": "en"}),
+            "description_es": forms.Textarea(attrs={"lang": "es"}),
+        }
 
-    def __init__(self, *args: Any, plan: Plan, can_manage: bool, has_children: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, plan: Plan, can_manage: bool, has_children: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = Department.objects.filter(organization_id=plan.organization_id)
         self.fields["status"].queryset = plan.statuses.all()
@@ -142,8 +175,12 @@ class ItemForm(UswdsFormMixin, forms.ModelForm):
 
 class MoveForm(UswdsFormMixin, forms.Form):
     parent = forms.ChoiceField(label=_("New place"), required=False)
-    position = forms.IntegerField(label=_("Position among its new siblings"), min_value=1, required=False,
-                                  help_text=_("1 puts it first. Leave empty to put it last."))
+    position = forms.IntegerField(
+        label=_("Position among its new siblings"),
+        min_value=1,
+        required=False,
+        help_text=_("1 puts it first. Leave empty to put it last."),
+    )
     reason = ReasonField()
 
     def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
@@ -152,8 +189,12 @@ class MoveForm(UswdsFormMixin, forms.Form):
 
 
 class ArchiveForm(UswdsFormMixin, forms.Form):
-    reason = forms.CharField(label=_("Why is this item archived?"), widget=forms.Textarea, max_length=1000,
-                             help_text=_("Archived items stay in the public record with this reason."))
+    reason = forms.CharField(
+        label=_("Why is this item archived?"),
+        widget=forms.Textarea,
+        max_length=1000,
+        help_text=_("Archived items stay in the public record with this reason."),
+    )
 
 
 class RestoreForm(UswdsFormMixin, forms.Form):
@@ -162,11 +203,19 @@ class RestoreForm(UswdsFormMixin, forms.Form):
 
 class AdoptForm(UswdsFormMixin, forms.Form):
     adopted_on = forms.DateField(label=_("Date adopted"), widget=DateInput())
-    meeting = forms.CharField(label=_("Council meeting"), max_length=200,
-                              help_text=_("For example: Regular City Council meeting of June 10, 2025."))
+    meeting = forms.CharField(
+        label=_("Council meeting"),
+        max_length=200,
+        help_text=_("For example: Regular City Council meeting of June 10, 2025."),
+    )
     resolution = forms.CharField(label=_("Resolution number"), max_length=80)
-    reason = forms.CharField(label=_("Reason for the amendment"), widget=forms.Textarea, required=False,
-                             max_length=2000, help_text=_("Required for an amendment (version 2 and later)."))
+    reason = forms.CharField(
+        label=_("Reason for the amendment"),
+        widget=forms.Textarea,
+        required=False,
+        max_length=2000,
+        help_text=_("Required for an amendment (version 2 and later)."),
+    )
 
 
 class CompareForm(forms.Form):
@@ -175,5 +224,7 @@ class CompareForm(forms.Form):
 
 
 class ImportForm(UswdsFormMixin, forms.Form):
-    file = forms.FileField(label=_("Plan file"),
-                           help_text=_("YAML, JSON or an Excel workbook (.xlsx) in the CivicPlan plan format."))
+    file = forms.FileField(
+        label=_("Plan file"),
+        help_text=_("YAML, JSON or an Excel workbook (.xlsx) in the CivicPlan plan format."),
+    )

@@ -134,7 +134,9 @@ class PlanItem(BilingualMixin, TimeStampedModel, ArchivableModel):
     priorities, strategies under goals, actions under strategies. `code` is what residents see (`2.3.1`)."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="items")
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)
     code = models.CharField(_("code"), max_length=40, db_index=True)
     order = models.PositiveIntegerField(_("order"), default=0)
@@ -154,7 +156,12 @@ class PlanItem(BilingualMixin, TimeStampedModel, ArchivableModel):
     start_date = models.DateField(_("start date"), null=True, blank=True)
     due_date = models.DateField(_("due date"), null=True, blank=True)
     status = models.ForeignKey(
-        Status, verbose_name=_("status"), null=True, blank=True, on_delete=models.PROTECT, related_name="items"
+        Status,
+        verbose_name=_("status"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="items",
     )
     progress = models.DecimalField(
         _("progress %"),
@@ -202,7 +209,9 @@ class PlanVersion(models.Model):
     reason = models.TextField(_("reason for the amendment"), blank=True)
     snapshot = models.JSONField(_("snapshot"))
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["plan", "number"]
@@ -226,3 +235,6 @@ class PendingImport(models.Model):
     content = models.BinaryField()
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    def __str__(self) -> str:
+        return self.filename

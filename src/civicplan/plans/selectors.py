@@ -21,11 +21,14 @@ CHILD_KEY = {Level.PRIORITY: "goals", Level.GOAL: "strategies", Level.STRATEGY: 
 
 # --- Plans --------------------------------------------------------------------------------------------------------
 
+
 def current_plan() -> Plan | None:
     """The plan staff work on: the newest one that is not archived."""
     return (
-        Plan.objects.select_related("organization").exclude(state=PlanState.ARCHIVED)
-        .order_by("-start_fiscal_year", "-pk").first()
+        Plan.objects.select_related("organization")
+        .exclude(state=PlanState.ARCHIVED)
+        .order_by("-start_fiscal_year", "-pk")
+        .first()
     )
 
 
@@ -51,6 +54,7 @@ def statuses_of(plan: Plan) -> list[Status]:
 
 
 # --- The plan as a document (export, snapshots, diffs) -------------------------------------------------------------
+
 
 def _pair(obj: Any, name: str) -> dict[str, str]:
     return {"en": getattr(obj, f"{name}_en"), "es": getattr(obj, f"{name}_es")}
@@ -141,6 +145,7 @@ def iter_document_items(document: dict[str, Any]) -> list[tuple[str, dict[str, A
 
 # --- Versions -----------------------------------------------------------------------------------------------------
 
+
 def versions_of(plan: Plan) -> QuerySet[PlanVersion]:
     return plan.versions.select_related("created_by").order_by("-number")
 
@@ -160,6 +165,7 @@ def public_version() -> PlanVersion | None:
 
 
 # --- The public view: the adopted snapshot, with live progress and status --------------------------------------------
+
 
 @dataclass
 class PublicNode:
@@ -263,7 +269,10 @@ def public_plan(version: PlanVersion | None = None, language: str | None = None)
         period=plan.period_label,
         mission=_lang(data.get("mission"), language),
         vision=_lang(data.get("vision"), language),
-        values=[(_lang(v["name"], language), _lang(v.get("description"), language)) for v in data.get("values", [])],
+        values=[
+            (_lang(v["name"], language), _lang(v.get("description"), language))
+            for v in data.get("values", [])
+        ],
         priorities=priorities,
         statuses=statuses,
         by_code=by_code,
@@ -272,6 +281,7 @@ def public_plan(version: PlanVersion | None = None, language: str | None = None)
 
 # --- Staff tree ---------------------------------------------------------------------------------------------------
 
+
 @dataclass
 class StaffNode:
     item: PlanItem
@@ -279,8 +289,13 @@ class StaffNode:
     matches: bool = True
 
 
-def staff_tree(plan: Plan, *, department_id: int | None = None, status_id: int | None = None,
-               include_archived: bool = False) -> list[StaffNode]:
+def staff_tree(
+    plan: Plan,
+    *,
+    department_id: int | None = None,
+    status_id: int | None = None,
+    include_archived: bool = False,
+) -> list[StaffNode]:
     """The working draft as a tree. With filters, the matching items and the ancestors that lead to them."""
     items = plan.items.select_related("department", "status").order_by("order", "pk")
     if not include_archived:
@@ -321,8 +336,11 @@ def item_history(item: PlanItem) -> list[dict[str, Any]]:
         if previous is not None:
             delta = record.diff_against(previous, excluded_fields=HISTORY_HIDDEN_FIELDS)
             changes = [
-                (labels.get(change.field, change.field), names(change.field, change.old),
-                 names(change.field, change.new))
+                (
+                    labels.get(change.field, change.field),
+                    names(change.field, change.old),
+                    names(change.field, change.new),
+                )
                 for change in delta.changes
             ]
         entries.append({"record": record, "changes": changes, "created": previous is None})
@@ -333,8 +351,10 @@ def _history_names(item: PlanItem) -> Any:
     """Turn the ids history stores for related rows into the names people know."""
     lookups: dict[str, dict[Any, str]] = {
         "status": {s.pk: s.localized("name") for s in item.plan.statuses.all()},
-        "department": {d.pk: d.localized("name")
-                       for d in Department.objects.filter(organization_id=item.plan.organization_id)},
+        "department": {
+            d.pk: d.localized("name")
+            for d in Department.objects.filter(organization_id=item.plan.organization_id)
+        },
         "parent": dict(item.plan.items.values_list("pk", "code")),
     }
 

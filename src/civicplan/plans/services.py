@@ -28,11 +28,20 @@ from civicplan.plans.models import (
     parent_level,
 )
 from civicplan.plans.rollup import weighted_progress
-from civicplan.plans.selectors import CHILD_KEY, iter_document_items, plan_document
+from civicplan.plans.selectors import iter_document_items, plan_document
 
 ITEM_CONTENT_FIELDS = (
-    "title_en", "title_es", "description_en", "description_es", "department", "lead", "start_date", "due_date",
-    "status", "progress", "weight",
+    "title_en",
+    "title_es",
+    "description_en",
+    "description_es",
+    "department",
+    "lead",
+    "start_date",
+    "due_date",
+    "status",
+    "progress",
+    "weight",
 )
 STRUCTURE_FIELDS = ("department", "weight")  # only the coordinator changes who owns an item or how it counts
 
@@ -62,8 +71,11 @@ def _changed_public_content() -> None:
 
 # --- Plans and their framing ------------------------------------------------------------------------------------
 
+
 @transaction.atomic
-def update_plan(*, plan: Plan, user: User, data: dict[str, Any], expected_version: int, reason: str = "") -> Plan:
+def update_plan(
+    *, plan: Plan, user: User, data: dict[str, Any], expected_version: int, reason: str = ""
+) -> Plan:
     _require(user, "plans.manage_plan", plan)
     current = Plan.objects.select_for_update().get(pk=plan.pk)
     if current.lock_version != expected_version:
@@ -117,11 +129,15 @@ def save_status(*, plan: Plan, user: User, data: dict[str, Any], status: Status 
 
 # --- Items --------------------------------------------------------------------------------------------------------
 
+
 def _next_code(plan: Plan, parent: PlanItem | None) -> tuple[str, int]:
     siblings = plan.items.filter(parent=parent, archived_at__isnull=True)
     prefix = f"{parent.code}." if parent else ""
-    numbers = [int(code[len(prefix):]) for code in siblings.values_list("code", flat=True)
-               if code[len(prefix):].isdigit()]
+    numbers = [
+        int(code[len(prefix) :])
+        for code in siblings.values_list("code", flat=True)
+        if code[len(prefix) :].isdigit()
+    ]
     order = (siblings.aggregate(top=Max("order"))["top"] or 0) + 1
     return prefix + str(max(numbers, default=0) + 1), order
 
@@ -134,13 +150,20 @@ def _check_dates(data: dict[str, Any]) -> None:
 
 def _apply_status_default(item: PlanItem, previous_status_id: int | None, progress_given: bool) -> None:
     status = item.status
-    if (status and status.pk != previous_status_id and status.default_progress is not None
-            and not progress_given and item.level == Level.ACTION):
+    if (
+        status
+        and status.pk != previous_status_id
+        and status.default_progress is not None
+        and not progress_given
+        and item.level == Level.ACTION
+    ):
         item.progress = Decimal(status.default_progress)
 
 
 @transaction.atomic
-def create_item(*, plan: Plan, user: User, parent: PlanItem | None, data: dict[str, Any], reason: str = "") -> PlanItem:
+def create_item(
+    *, plan: Plan, user: User, parent: PlanItem | None, data: dict[str, Any], reason: str = ""
+) -> PlanItem:
     _require(user, "plans.add_item", plan)
     level = child_level(parent.level) if parent else Level.PRIORITY
     if level is None:
@@ -162,8 +185,9 @@ def create_item(*, plan: Plan, user: User, parent: PlanItem | None, data: dict[s
 
 
 @transaction.atomic
-def update_item(*, item: PlanItem, user: User, data: dict[str, Any], expected_version: int,
-                reason: str = "") -> PlanItem:
+def update_item(
+    *, item: PlanItem, user: User, data: dict[str, Any], expected_version: int, reason: str = ""
+) -> PlanItem:
     """Save an edit made from `expected_version`. Raises EditConflict if someone saved in between."""
     current = PlanItem.objects.select_for_update().select_related("status").get(pk=item.pk)
     _require(user, "plans.change_item", current)
@@ -172,16 +196,24 @@ def update_item(*, item: PlanItem, user: User, data: dict[str, Any], expected_ve
     if not user.has_perm("plans.manage_plan", current.plan):
         for name in STRUCTURE_FIELDS:
             if name in data and data[name] != getattr(current, name):
-                raise PermissionDenied(_("Only the plan coordinator can change the owner department or weight."))
-    _check_dates({"start_date": data.get("start_date", current.start_date),
-                  "due_date": data.get("due_date", current.due_date)})
+                raise PermissionDenied(
+                    _("Only the plan coordinator can change the owner department or weight.")
+                )
+    _check_dates(
+        {
+            "start_date": data.get("start_date", current.start_date),
+            "due_date": data.get("due_date", current.due_date),
+        }
+    )
     previous_status_id = current.status_id
     previous_progress = current.progress
     for name, value in data.items():
         if name not in ITEM_CONTENT_FIELDS:
             raise ValueError(f"{name} is not an editable field")
         setattr(current, name, value)
-    _apply_status_default(current, previous_status_id, "progress" in data and data["progress"] != previous_progress)
+    _apply_status_default(
+        current, previous_status_id, "progress" in data and data["progress"] != previous_progress
+    )
     if current.level != Level.ACTION and current.children.filter(archived_at__isnull=True).exists():
         current.progress = previous_progress  # parents' progress is derived from their children
     current.lock_version += 1
@@ -194,23 +226,34 @@ def update_item(*, item: PlanItem, user: User, data: dict[str, Any], expected_ve
 
 
 @transaction.atomic
-def move_item(*, item: PlanItem, user: User, new_parent: PlanItem | None, position: int | None = None,
-              reason: str = "") -> PlanItem:
+def move_item(
+    *, item: PlanItem, user: User, new_parent: PlanItem | None, position: int | None = None, reason: str = ""
+) -> PlanItem:
     """Re-parent and/or reorder an item. Codes of the affected siblings (and their subtrees) follow."""
     _require(user, "plans.move_item", item.plan)
     item = PlanItem.objects.select_for_update().get(pk=item.pk)
     expected_parent_level = parent_level(item.level)
     if (new_parent is None) != (expected_parent_level is None) or (
-        new_parent is not None and (new_parent.level != expected_parent_level or new_parent.plan_id != item.plan_id
-                                    or new_parent.is_archived)
+        new_parent is not None
+        and (
+            new_parent.level != expected_parent_level
+            or new_parent.plan_id != item.plan_id
+            or new_parent.is_archived
+        )
     ):
-        raise ValidationError(_("A %(level)s must sit under an active %(parent)s of the same plan.")
-                              % {"level": item.get_level_display().lower(),
-                                 "parent": Level(expected_parent_level).label.lower() if expected_parent_level
-                                 else "-"})
+        raise ValidationError(
+            _("A %(level)s must sit under an active %(parent)s of the same plan.")
+            % {
+                "level": item.get_level_display().lower(),
+                "parent": Level(expected_parent_level).label.lower() if expected_parent_level else "-",
+            }
+        )
     old_parent = item.parent
-    siblings = list(item.plan.items.filter(parent=new_parent, archived_at__isnull=True)
-                    .exclude(pk=item.pk).order_by("order", "pk"))
+    siblings = list(
+        item.plan.items.filter(parent=new_parent, archived_at__isnull=True)
+        .exclude(pk=item.pk)
+        .order_by("order", "pk")
+    )
     index = len(siblings) if position is None else max(0, min(position - 1, len(siblings)))
     siblings.insert(index, item)
     item.parent = new_parent
@@ -228,7 +271,9 @@ def move_item(*, item: PlanItem, user: User, new_parent: PlanItem | None, positi
     return item
 
 
-def _renumber(plan: Plan, parent: PlanItem | None, ordered: list[PlanItem] | None, user: User, reason: str) -> None:
+def _renumber(
+    plan: Plan, parent: PlanItem | None, ordered: list[PlanItem] | None, user: User, reason: str
+) -> None:
     if ordered is None:
         ordered = list(plan.items.filter(parent=parent, archived_at__isnull=True).order_by("order", "pk"))
     prefix = f"{parent.code}." if parent else ""
@@ -305,10 +350,12 @@ def restore_item(*, item: PlanItem, user: User, reason: str = "") -> PlanItem:
 
 # --- Roll-up ------------------------------------------------------------------------------------------------------
 
+
 def _rolled_up(parent: PlanItem) -> Decimal | None:
     children = parent.children.filter(archived_at__isnull=True).select_related("status")
     return weighted_progress(
-        (child.progress, child.weight) for child in children
+        (child.progress, child.weight)
+        for child in children
         if child.status is None or child.status.counts_in_rollup
     )
 
@@ -331,7 +378,9 @@ def recompute_plan_progress(plan: Plan) -> None:
     for item in items:
         if item.parent_id:
             children.setdefault(item.parent_id, []).append(item)
-    by_depth = sorted(items, key=lambda i: -[Level.PRIORITY, Level.GOAL, Level.STRATEGY, Level.ACTION].index(i.level))
+    by_depth = sorted(
+        items, key=lambda i: -[Level.PRIORITY, Level.GOAL, Level.STRATEGY, Level.ACTION].index(i.level)
+    )
     changed = []
     for item in by_depth:
         kids = children.get(item.pk)
@@ -348,6 +397,7 @@ def recompute_plan_progress(plan: Plan) -> None:
 
 # --- Adoption and versions -------------------------------------------------------------------------------------------
 
+
 def adoption_problems(plan: Plan) -> list[str]:
     """What stops a plan from being adopted (and so published): everything public needs both languages."""
     problems = []
@@ -362,7 +412,9 @@ def adoption_problems(plan: Plan) -> list[str]:
     items = plan.items.filter(archived_at__isnull=True).order_by("code")
     for item in items:
         if not item.title_es or (item.description_en and not item.description_es):
-            problems.append(_("%(code)s “%(title)s” has no Spanish text.") % {"code": item.code, "title": item.title_en})
+            problems.append(
+                _("%(code)s “%(title)s” has no Spanish text.") % {"code": item.code, "title": item.title_en}
+            )
         elif item.title_es and not item.title_en:
             problems.append(_("%(code)s has no English title.") % {"code": item.code})
     if not items.filter(level=Level.PRIORITY).exists():
@@ -371,8 +423,9 @@ def adoption_problems(plan: Plan) -> list[str]:
 
 
 @transaction.atomic
-def adopt_plan(*, plan: Plan, user: User, adopted_on: dt.date, meeting: str, resolution: str,
-               reason: str = "") -> PlanVersion:
+def adopt_plan(
+    *, plan: Plan, user: User, adopted_on: dt.date, meeting: str, resolution: str, reason: str = ""
+) -> PlanVersion:
     """Council adopted the working draft: freeze it as the next version and publish it."""
     _require(user, "plans.adopt_plan", plan)
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
@@ -384,7 +437,9 @@ def adopt_plan(*, plan: Plan, user: User, adopted_on: dt.date, meeting: str, res
         if not reason.strip():
             raise ValidationError({"reason": _("An amendment needs a recorded reason.")})
         if adopted_on < previous.adopted_on:
-            raise ValidationError({"adopted_on": _("An amendment cannot be adopted before the version it amends.")})
+            raise ValidationError(
+                {"adopted_on": _("An amendment cannot be adopted before the version it amends.")}
+            )
     if not meeting.strip() or not resolution.strip():
         raise ValidationError(_("Record the council meeting and the resolution number."))
     version = PlanVersion.objects.create(
@@ -406,6 +461,7 @@ def adopt_plan(*, plan: Plan, user: User, adopted_on: dt.date, meeting: str, res
 
 # --- Import -------------------------------------------------------------------------------------------------------
 
+
 def parse_plan_file(*, filename: str, data: bytes, organization: Organization | None) -> dict[str, Any]:
     """Read and validate a plan file against the city's departments. Raises PlanFileInvalid; writes nothing."""
     from civicplan.accounts.selectors import department_codes
@@ -415,8 +471,9 @@ def parse_plan_file(*, filename: str, data: bytes, organization: Organization | 
 
 
 @transaction.atomic
-def import_plan_document(*, document: dict[str, Any], user: User | None, organization: Organization,
-                         check_permission: bool = True) -> Plan:
+def import_plan_document(
+    *, document: dict[str, Any], user: User | None, organization: Organization, check_permission: bool = True
+) -> Plan:
     """Create a new draft plan from a validated document (importers.validate_document). All or nothing."""
     if check_permission:
         if user is None:
@@ -425,32 +482,53 @@ def import_plan_document(*, document: dict[str, Any], user: User | None, organiz
     departments = {d.code: d for d in Department.objects.filter(organization=organization)}
     for entry in document.get("departments", []):
         if entry["code"] not in departments:
-            department = Department(organization=organization, code=entry["code"],
-                                    name_en=entry["name"]["en"], name_es=entry["name"]["es"])
+            department = Department(
+                organization=organization,
+                code=entry["code"],
+                name_en=entry["name"]["en"],
+                name_es=entry["name"]["es"],
+            )
             _record(department, user, _("Created by a plan import"))
             department.save()
             departments[department.code] = department
     data = document["plan"]
     plan = Plan(
         organization=organization,
-        title_en=data["title"]["en"], title_es=data["title"]["es"],
-        start_fiscal_year=data["start_fiscal_year"], years=data["years"] or 5,
-        mission_en=data["mission"]["en"], mission_es=data["mission"]["es"],
-        vision_en=data["vision"]["en"], vision_es=data["vision"]["es"],
+        title_en=data["title"]["en"],
+        title_es=data["title"]["es"],
+        start_fiscal_year=data["start_fiscal_year"],
+        years=data["years"] or 5,
+        mission_en=data["mission"]["en"],
+        mission_es=data["mission"]["es"],
+        vision_en=data["vision"]["en"],
+        vision_es=data["vision"]["es"],
     )
     _record(plan, user, _("Imported"))
     plan.save()
     for order, entry in enumerate(data["values"], start=1):
-        value = Value(plan=plan, order=order, name_en=entry["name"]["en"], name_es=entry["name"]["es"],
-                      description_en=entry["description"]["en"], description_es=entry["description"]["es"])
+        value = Value(
+            plan=plan,
+            order=order,
+            name_en=entry["name"]["en"],
+            name_es=entry["name"]["es"],
+            description_en=entry["description"]["en"],
+            description_es=entry["description"]["es"],
+        )
         _record(value, user)
         value.save()
     statuses = {}
     for order, entry in enumerate(data["statuses"] or DEFAULT_STATUSES, start=1):
-        status = Status(plan=plan, order=order, key=entry["key"], name_en=entry["name"]["en"],
-                        name_es=entry["name"]["es"], color=entry["color"],
-                        default_progress=entry["default_progress"],
-                        counts_as_complete=entry["counts_as_complete"], counts_in_rollup=entry["counts_in_rollup"])
+        status = Status(
+            plan=plan,
+            order=order,
+            key=entry["key"],
+            name_en=entry["name"]["en"],
+            name_es=entry["name"]["es"],
+            color=entry["color"],
+            default_progress=entry["default_progress"],
+            counts_as_complete=entry["counts_as_complete"],
+            counts_in_rollup=entry["counts_in_rollup"],
+        )
         _record(status, user)
         status.save()
         statuses[status.key] = status
@@ -459,14 +537,22 @@ def import_plan_document(*, document: dict[str, Any], user: User | None, organiz
         siblings_key = id(parent)
         level_order[siblings_key] = level_order.get(siblings_key, 0) + 1
         item = PlanItem(
-            plan=plan, parent=parent["_saved"] if parent else None, level=level, code=entry["code"],
+            plan=plan,
+            parent=parent["_saved"] if parent else None,
+            level=level,
+            code=entry["code"],
             order=level_order[siblings_key],
-            title_en=entry["title"]["en"], title_es=entry["title"]["es"],
-            description_en=entry["description"]["en"], description_es=entry["description"]["es"],
+            title_en=entry["title"]["en"],
+            title_es=entry["title"]["es"],
+            description_en=entry["description"]["en"],
+            description_es=entry["description"]["es"],
             department=departments.get(entry["department"]) if entry["department"] else None,
-            lead=entry["lead"], start_date=entry["start_date"], due_date=entry["due_date"],
+            lead=entry["lead"],
+            start_date=entry["start_date"],
+            due_date=entry["due_date"],
             status=statuses.get(entry["status"]) if entry["status"] else None,
-            progress=entry["progress"], weight=entry["weight"],
+            progress=entry["progress"],
+            weight=entry["weight"],
         )
         _record(item, user, _("Imported"))
         item.save()
@@ -475,4 +561,3 @@ def import_plan_document(*, document: dict[str, Any], user: User | None, organiz
         entry.pop("_saved", None)
     recompute_plan_progress(plan)
     return plan
-

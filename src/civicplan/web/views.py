@@ -46,7 +46,10 @@ def switch_language(request: HttpRequest, language: str) -> HttpResponse:
         target = f"/{language}/"
     response = HttpResponseRedirect(target)
     response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE, httponly=True,
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        httponly=True,
     )
     return response

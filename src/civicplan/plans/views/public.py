@@ -20,7 +20,9 @@ def _node(code: str, level: str) -> tuple[selectors.PublicPlan, selectors.Public
 
 def _parents(plan: selectors.PublicPlan, code: str) -> list[selectors.PublicNode]:
     parts = code.split(".")
-    return [plan.by_code[".".join(parts[:n])] for n in range(1, len(parts)) if ".".join(parts[:n]) in plan.by_code]
+    return [
+        plan.by_code[".".join(parts[:n])] for n in range(1, len(parts)) if ".".join(parts[:n]) in plan.by_code
+    ]
 
 
 @cached_public_page
@@ -32,4 +34,6 @@ def priority(request: HttpRequest, code: str) -> HttpResponse:
 @cached_public_page
 def goal(request: HttpRequest, code: str) -> HttpResponse:
     plan, node = _node(code, Level.GOAL)
-    return render(request, "plans/public/goal.html", {"plan": plan, "node": node, "parents": _parents(plan, code)})
+    return render(
+        request, "plans/public/goal.html", {"plan": plan, "node": node, "parents": _parents(plan, code)}
+    )

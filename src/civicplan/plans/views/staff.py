@@ -65,6 +65,7 @@ def _apply_validation_error(form: Any, error: ValidationError) -> None:
 
 # --- Plan ----------------------------------------------------------------------------------------------------------
 
+
 @staff_only
 def home(request: HttpRequest) -> HttpResponse:
     plan = selectors.current_plan()
@@ -82,13 +83,20 @@ def plan_tree(request: HttpRequest, plan_id: int) -> HttpResponse:
     department_id = _int_param(request, "department", {d.pk for d in departments})
     status_id = _int_param(request, "status", {s.pk for s in statuses})
     show_archived = request.GET.get("archived") == "1"
-    tree = selectors.staff_tree(plan, department_id=department_id, status_id=status_id,
-                                include_archived=show_archived)
+    tree = selectors.staff_tree(
+        plan, department_id=department_id, status_id=status_id, include_archived=show_archived
+    )
     filtered = department_id is not None or status_id is not None
     context = {
-        "plan": plan, "tree": tree, "departments": departments, "statuses": statuses,
-        "department_id": department_id, "status_id": status_id, "filtered": filtered,
-        "show_archived": show_archived, "latest_version": selectors.latest_version(plan),
+        "plan": plan,
+        "tree": tree,
+        "departments": departments,
+        "statuses": statuses,
+        "department_id": department_id,
+        "status_id": status_id,
+        "filtered": filtered,
+        "show_archived": show_archived,
+        "latest_version": selectors.latest_version(plan),
         "can_manage": request.user.has_perm("plans.manage_plan", plan),
         "open_all": filtered or request.GET.get("open") == "all",
         "my_department_id": getattr(request.user, "department_id", None),
@@ -111,9 +119,13 @@ def plan_edit(request: HttpRequest, plan_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in PlanForm.Meta.fields}
         try:
-            services.update_plan(plan=plan, user=request.user, data=data,
-                                 expected_version=form.cleaned_data["lock_version"],
-                                 reason=form.cleaned_data["reason"])
+            services.update_plan(
+                plan=plan,
+                user=request.user,
+                data=data,
+                expected_version=form.cleaned_data["lock_version"],
+                reason=form.cleaned_data["reason"],
+            )
         except services.EditConflict as error:
             conflict = error.current
             form.data = form.data.copy()
@@ -123,10 +135,17 @@ def plan_edit(request: HttpRequest, plan_id: int) -> HttpResponse:
         else:
             messages.success(request, _("The plan was saved."))
             return redirect("staff:plan", plan_id=plan.pk)
-    return render(request, "plans/staff/plan_edit.html", {
-        "plan": plan, "form": form, "conflict": conflict,
-        "values": plan.values.filter(archived_at__isnull=True),
-    }, status=409 if conflict else 200)
+    return render(
+        request,
+        "plans/staff/plan_edit.html",
+        {
+            "plan": plan,
+            "form": form,
+            "conflict": conflict,
+            "values": plan.values.filter(archived_at__isnull=True),
+        },
+        status=409 if conflict else 200,
+    )
 
 
 @staff_only
@@ -152,21 +171,37 @@ def value_archive(request: HttpRequest, value_id: int) -> HttpResponse:
         services.archive_value(value=value, user=request.user, reason=form.cleaned_data["reason"])
         messages.success(request, _("The value was archived."))
         return redirect("staff:plan-edit", plan_id=value.plan_id)
-    return render(request, "plans/staff/archive.html", {"plan": value.plan, "form": form, "subject": value.name_en,
-                                                        "cancel_url": "staff:plan-edit", "cancel_id": value.plan_id})
+    return render(
+        request,
+        "plans/staff/archive.html",
+        {
+            "plan": value.plan,
+            "form": form,
+            "subject": value.name_en,
+            "cancel_url": "staff:plan-edit",
+            "cancel_id": value.plan_id,
+        },
+    )
 
 
 @staff_only
 def status_list(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = get_object_or_404(Plan, pk=plan_id)
-    return render(request, "plans/staff/statuses.html", {
-        "plan": plan, "statuses": selectors.statuses_of(plan),
-        "can_manage": request.user.has_perm("plans.manage_plan", plan),
-    })
+    return render(
+        request,
+        "plans/staff/statuses.html",
+        {
+            "plan": plan,
+            "statuses": selectors.statuses_of(plan),
+            "can_manage": request.user.has_perm("plans.manage_plan", plan),
+        },
+    )
 
 
 @staff_only
-def status_edit(request: HttpRequest, plan_id: int | None = None, status_id: int | None = None) -> HttpResponse:
+def status_edit(
+    request: HttpRequest, plan_id: int | None = None, status_id: int | None = None
+) -> HttpResponse:
     status = get_object_or_404(Status.objects.select_related("plan"), pk=status_id) if status_id else None
     plan = status.plan if status else get_object_or_404(Plan, pk=plan_id)
     _require(request, "plans.manage_plan", plan)
@@ -180,9 +215,12 @@ def status_edit(request: HttpRequest, plan_id: int | None = None, status_id: int
 
 # --- Items ---------------------------------------------------------------------------------------------------------
 
+
 def _item(item_id: int) -> PlanItem:
-    return get_object_or_404(PlanItem.objects.select_related("plan", "plan__organization", "parent", "department",
-                                                             "status"), pk=item_id)
+    return get_object_or_404(
+        PlanItem.objects.select_related("plan", "plan__organization", "parent", "department", "status"),
+        pk=item_id,
+    )
 
 
 @staff_only
@@ -198,20 +236,38 @@ def item_new(request: HttpRequest, plan_id: int) -> HttpResponse:
     form = ItemForm(request.POST or None, plan=plan, can_manage=True)
     if request.method == "POST" and form.is_valid():
         try:
-            item = services.create_item(plan=plan, user=request.user, parent=parent, data=form.content(),
-                                        reason=form.cleaned_data["reason"])
+            item = services.create_item(
+                plan=plan,
+                user=request.user,
+                parent=parent,
+                data=form.content(),
+                reason=form.cleaned_data["reason"],
+            )
         except ValidationError as error:
             _apply_validation_error(form, error)
         else:
             messages.success(request, _("%(code)s was created.") % {"code": item.code})
             return redirect("staff:item", item_id=item.pk)
     level = Level(parent.level).label if parent else None
-    new_level = [Level.GOAL, Level.STRATEGY, Level.ACTION][[Level.PRIORITY, Level.GOAL, Level.STRATEGY].index(
-        parent.level)] if parent else Level.PRIORITY
-    return render(request, "plans/staff/item_form.html", {
-        "plan": plan, "form": form, "parent": parent, "parent_level": level,
-        "new_level_label": Level(new_level).label, "item": None,
-    })
+    new_level = (
+        [Level.GOAL, Level.STRATEGY, Level.ACTION][
+            [Level.PRIORITY, Level.GOAL, Level.STRATEGY].index(parent.level)
+        ]
+        if parent
+        else Level.PRIORITY
+    )
+    return render(
+        request,
+        "plans/staff/item_form.html",
+        {
+            "plan": plan,
+            "form": form,
+            "parent": parent,
+            "parent_level": level,
+            "new_level_label": Level(new_level).label,
+            "item": None,
+        },
+    )
 
 
 @staff_only
@@ -219,13 +275,19 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
     item = _item(item_id)
     children = item.children.select_related("department", "status").order_by("order", "pk")
     user = request.user
-    return render(request, "plans/staff/item.html", {
-        "plan": item.plan, "item": item, "children": children.filter(archived_at__isnull=True),
-        "archived_children": children.filter(archived_at__isnull=False),
-        "ancestors": _ancestors(item),
-        "can_change": user.has_perm("plans.change_item", item),
-        "can_manage": user.has_perm("plans.manage_plan", item.plan),
-    })
+    return render(
+        request,
+        "plans/staff/item.html",
+        {
+            "plan": item.plan,
+            "item": item,
+            "children": children.filter(archived_at__isnull=True),
+            "archived_children": children.filter(archived_at__isnull=False),
+            "ancestors": _ancestors(item),
+            "can_change": user.has_perm("plans.change_item", item),
+            "can_manage": user.has_perm("plans.manage_plan", item.plan),
+        },
+    )
 
 
 def _ancestors(item: PlanItem) -> list[PlanItem]:
@@ -246,14 +308,24 @@ def item_edit(request: HttpRequest, item_id: int) -> HttpResponse:
         return redirect("staff:item", item_id=item.pk)
     can_manage = request.user.has_perm("plans.manage_plan", item.plan)
     has_children = item.children.filter(archived_at__isnull=True).exists()
-    form = ItemForm(request.POST or None, instance=item, plan=item.plan, can_manage=can_manage,
-                    has_children=has_children, initial={"lock_version": item.lock_version})
+    form = ItemForm(
+        request.POST or None,
+        instance=item,
+        plan=item.plan,
+        can_manage=can_manage,
+        has_children=has_children,
+        initial={"lock_version": item.lock_version},
+    )
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_item(item=item, user=request.user, data=form.content(),
-                                 expected_version=form.cleaned_data["lock_version"] or 0,
-                                 reason=form.cleaned_data["reason"])
+            services.update_item(
+                item=item,
+                user=request.user,
+                data=form.content(),
+                expected_version=form.cleaned_data["lock_version"] or 0,
+                reason=form.cleaned_data["reason"],
+            )
         except services.EditConflict as error:
             conflict = error.current
             # The form keeps what this person typed; saving again is a deliberate choice to replace the other
@@ -266,10 +338,18 @@ def item_edit(request: HttpRequest, item_id: int) -> HttpResponse:
             messages.success(request, _("%(code)s was saved.") % {"code": item.code})
             return redirect("staff:item", item_id=item.pk)
     fields = [(form[name].label, name) for name in ItemForm.Meta.fields]
-    return render(request, "plans/staff/item_form.html", {
-        "plan": item.plan, "form": form, "item": item, "conflict": conflict,
-        "conflict_rows": _conflict_rows(form, conflict, fields) if conflict else [],
-    }, status=409 if conflict else 200)
+    return render(
+        request,
+        "plans/staff/item_form.html",
+        {
+            "plan": item.plan,
+            "form": form,
+            "item": item,
+            "conflict": conflict,
+            "conflict_rows": _conflict_rows(form, conflict, fields) if conflict else [],
+        },
+        status=409 if conflict else 200,
+    )
 
 
 def _conflict_rows(form: ItemForm, current: PlanItem, fields: list[tuple[str, str]]) -> list[dict[str, Any]]:
@@ -303,13 +383,20 @@ def item_move(request: HttpRequest, item_id: int) -> HttpResponse:
         parents = item.plan.items.filter(level=wanted, archived_at__isnull=True).order_by("code")
         choices = [(str(p.pk), f"{p.code} {p.localized('title')}") for p in parents]
         candidates = {str(p.pk): p for p in parents}
-    form = MoveForm(request.POST or None, choices=choices,
-                    initial={"parent": str(item.parent_id or ""), "position": item.order})
+    form = MoveForm(
+        request.POST or None,
+        choices=choices,
+        initial={"parent": str(item.parent_id or ""), "position": item.order},
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            moved = services.move_item(item=item, user=request.user,
-                                       new_parent=candidates[form.cleaned_data["parent"]],
-                                       position=form.cleaned_data["position"], reason=form.cleaned_data["reason"])
+            moved = services.move_item(
+                item=item,
+                user=request.user,
+                new_parent=candidates[form.cleaned_data["parent"]],
+                position=form.cleaned_data["position"],
+                reason=form.cleaned_data["reason"],
+            )
         except ValidationError as error:
             _apply_validation_error(form, error)
         else:
@@ -325,13 +412,23 @@ def item_archive(request: HttpRequest, item_id: int) -> HttpResponse:
     form = ArchiveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.archive_item(item=item, user=request.user, reason=form.cleaned_data["reason"])
-        messages.success(request, _("%(code)s was archived. It can be restored from its page.") % {"code": item.code})
+        messages.success(
+            request, _("%(code)s was archived. It can be restored from its page.") % {"code": item.code}
+        )
         return redirect("staff:item", item_id=item.pk)
     below = item.children.filter(archived_at__isnull=True).count()
-    return render(request, "plans/staff/archive.html", {
-        "plan": item.plan, "form": form, "subject": f"{item.code} {item.title_en}", "below": below,
-        "cancel_url": "staff:item", "cancel_id": item.pk,
-    })
+    return render(
+        request,
+        "plans/staff/archive.html",
+        {
+            "plan": item.plan,
+            "form": form,
+            "subject": f"{item.code} {item.title_en}",
+            "below": below,
+            "cancel_url": "staff:item",
+            "cancel_id": item.pk,
+        },
+    )
 
 
 @staff_only
@@ -357,12 +454,19 @@ def item_restore(request: HttpRequest, item_id: int) -> HttpResponse:
 @staff_only
 def item_history(request: HttpRequest, item_id: int) -> HttpResponse:
     item = _item(item_id)
-    return render(request, "plans/staff/item_history.html", {
-        "plan": item.plan, "item": item, "entries": selectors.item_history(item),
-    })
+    return render(
+        request,
+        "plans/staff/item_history.html",
+        {
+            "plan": item.plan,
+            "item": item,
+            "entries": selectors.item_history(item),
+        },
+    )
 
 
 # --- Adoption and versions -------------------------------------------------------------------------------------------
+
 
 @staff_only
 def adopt(request: HttpRequest, plan_id: int) -> HttpResponse:
@@ -377,21 +481,40 @@ def adopt(request: HttpRequest, plan_id: int) -> HttpResponse:
         except ValidationError as error:
             _apply_validation_error(form, error)
         else:
-            messages.success(request, _("Version %(number)s was adopted and is now public.") % {"number": version.number})
+            messages.success(
+                request, _("Version %(number)s was adopted and is now public.") % {"number": version.number}
+            )
             return redirect("staff:versions", plan_id=plan.pk)
-    changes = diff.compare_documents(latest.snapshot, selectors.plan_document(plan, with_ids=True)) if latest else None
-    return render(request, "plans/staff/adopt.html", {
-        "plan": plan, "form": form, "latest": latest, "problems": problems, "changes": changes,
-    })
+    changes = (
+        diff.compare_documents(latest.snapshot, selectors.plan_document(plan, with_ids=True))
+        if latest
+        else None
+    )
+    return render(
+        request,
+        "plans/staff/adopt.html",
+        {
+            "plan": plan,
+            "form": form,
+            "latest": latest,
+            "problems": problems,
+            "changes": changes,
+        },
+    )
 
 
 @staff_only
 def versions(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = get_object_or_404(Plan, pk=plan_id)
-    return render(request, "plans/staff/versions.html", {
-        "plan": plan, "versions": selectors.versions_of(plan),
-        "can_adopt": request.user.has_perm("plans.adopt_plan", plan),
-    })
+    return render(
+        request,
+        "plans/staff/versions.html",
+        {
+            "plan": plan,
+            "versions": selectors.versions_of(plan),
+            "can_adopt": request.user.has_perm("plans.adopt_plan", plan),
+        },
+    )
 
 
 @staff_only
@@ -402,8 +525,11 @@ def compare(request: HttpRequest, plan_id: int) -> HttpResponse:
     form = CompareForm(request.GET)
     form.is_valid()
     numbers = {str(v.number): v for v in all_versions}
-    default_a = str(all_versions[1].number) if len(all_versions) > 1 else (str(all_versions[0].number)
-                                                                            if all_versions else "")
+    default_a = (
+        str(all_versions[1].number)
+        if len(all_versions) > 1
+        else (str(all_versions[0].number) if all_versions else "")
+    )
     a = form.cleaned_data.get("a") or default_a
     b = form.cleaned_data.get("b") or (str(all_versions[0].number) if len(all_versions) > 1 else "draft")
 
@@ -415,12 +541,21 @@ def compare(request: HttpRequest, plan_id: int) -> HttpResponse:
 
     old, new = document(a), document(b)
     changes = diff.compare_documents(old, new) if old and new else None
-    return render(request, "plans/staff/compare.html", {
-        "plan": plan, "versions": all_versions, "a": a, "b": b, "changes": changes,
-    })
+    return render(
+        request,
+        "plans/staff/compare.html",
+        {
+            "plan": plan,
+            "versions": all_versions,
+            "a": a,
+            "b": b,
+            "changes": changes,
+        },
+    )
 
 
 # --- Import and export ---------------------------------------------------------------------------------------------
+
 
 @staff_only
 @require_http_methods(["GET"])
@@ -442,24 +577,36 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         data = upload.read()
         try:
-            document = validate_document(read_plan_file(upload.name, data),
-                                         known_departments=_department_codes(request))
+            document = validate_document(
+                read_plan_file(upload.name, data), known_departments=_department_codes(request)
+            )
         except PlanFileInvalid as error:
             problems = error.problems
         else:
-            pending = PendingImport.objects.create(token=secrets.token_urlsafe(24), filename=upload.name[:255],
-                                                   content=data, created_by=request.user)
+            pending = PendingImport.objects.create(
+                token=secrets.token_urlsafe(24),
+                filename=upload.name[:255],
+                content=data,
+                created_by=request.user,
+            )
             del document
             return redirect("staff:import-preview", token=pending.token)
-    return render(request, "plans/staff/import.html", {"form": form, "problems": problems},
-                  status=400 if problems else 200)
+    return render(
+        request,
+        "plans/staff/import.html",
+        {"form": form, "problems": problems},
+        status=400 if problems else 200,
+    )
 
 
 def _department_codes(request: HttpRequest) -> set[str]:
     plan = selectors.current_plan()
     organization_id = plan.organization_id if plan else None
-    query = Department.objects.all() if organization_id is None else Department.objects.filter(
-        organization_id=organization_id)
+    query = (
+        Department.objects.all()
+        if organization_id is None
+        else Department.objects.filter(organization_id=organization_id)
+    )
     return set(query.values_list("code", flat=True))
 
 
@@ -468,11 +615,14 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
     _require(request, "plans.import_plan")
     pending = get_object_or_404(PendingImport, token=token, created_by=request.user)
     try:
-        document = validate_document(read_plan_file(pending.filename, bytes(pending.content)),
-                                     known_departments=_department_codes(request))
+        document = validate_document(
+            read_plan_file(pending.filename, bytes(pending.content)),
+            known_departments=_department_codes(request),
+        )
     except PlanFileInvalid as error:  # the database changed since the upload (e.g. a department was renamed)
-        return render(request, "plans/staff/import.html", {"form": ImportForm(), "problems": error.problems},
-                      status=400)
+        return render(
+            request, "plans/staff/import.html", {"form": ImportForm(), "problems": error.problems}, status=400
+        )
     if request.method == "POST":
         from civicplan.accounts.models import Organization
 
@@ -480,13 +630,21 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
         if organization is None:
             raise Http404
         with transaction.atomic():
-            plan = services.import_plan_document(document=document, user=request.user, organization=organization)
+            plan = services.import_plan_document(
+                document=document, user=request.user, organization=organization
+            )
             pending.delete()
         messages.success(request, _("The plan was imported as a new draft."))
         return redirect("staff:plan", plan_id=plan.pk)
-    return render(request, "plans/staff/import_preview.html", {
-        "pending": pending, "document": document, "summary": _import_summary(document, request),
-    })
+    return render(
+        request,
+        "plans/staff/import_preview.html",
+        {
+            "pending": pending,
+            "document": document,
+            "summary": _import_summary(document, request),
+        },
+    )
 
 
 def _import_summary(document: dict[str, Any], request: HttpRequest) -> dict[str, Any]:
@@ -497,6 +655,7 @@ def _import_summary(document: dict[str, Any], request: HttpRequest) -> dict[str,
     return {
         "counts": [(Level(level).label, count) for level, count in counts.items()],
         "new_departments": [d for d in document["departments"] if d["code"] not in known],
-        "missing_spanish": sum(1 for _l, item, _p in selectors.iter_document_items(document)
-                               if not item["title"]["es"]),
+        "missing_spanish": sum(
+            1 for _l, item, _p in selectors.iter_document_items(document) if not item["title"]["es"]
+        ),
     }
