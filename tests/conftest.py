@@ -7,6 +7,7 @@ import os
 import pytest
 from django.core.cache import cache
 
+from civicplan.accounts.models import Role
 from tests import factories as f
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -36,27 +37,27 @@ def department_b(organization):
 
 @pytest.fixture
 def coordinator(department_a):
-    return f.make_user("coordinator", f.Role.COORDINATOR, first_name="Dana", last_name="Coordinator")
+    return f.make_user("coordinator", Role.COORDINATOR, first_name="Dana", last_name="Coordinator")
 
 
 @pytest.fixture
 def editor_a(department_a):
-    return f.make_user("editor-a", f.Role.EDITOR, department_a)
+    return f.make_user("editor-a", Role.EDITOR, department_a)
 
 
 @pytest.fixture
 def editor_b(department_b):
-    return f.make_user("editor-b", f.Role.EDITOR, department_b)
+    return f.make_user("editor-b", Role.EDITOR, department_b)
 
 
 @pytest.fixture
 def council_member(db):
-    return f.make_user("council", f.Role.COUNCIL)
+    return f.make_user("council", Role.COUNCIL)
 
 
 @pytest.fixture
 def viewer(db):
-    return f.make_user("viewer", f.Role.VIEWER)
+    return f.make_user("viewer", Role.VIEWER)
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from civicplan.accounts import urls as account_urls
 from civicplan.plans import urls as plan_urls
 from civicplan.web import views as web_views
 
@@ -17,6 +18,7 @@ urlpatterns += i18n_patterns(
     path("", include((plan_urls.public_patterns, "plans"))),
     path("staff/", include((plan_urls.staff_patterns, "staff"))),
     path("accounts/", include("civicplan.accounts.urls")),
+    path("staff/people/", include((account_urls.staff_patterns, "people"))),
     prefix_default_language=True,
 )
 

@@ -47,6 +47,12 @@ MATRIX: dict[str, tuple[set[str], set[str]]] = {
     "staff:export": (READERS, NOBODY),
     "staff:import": (COORDINATOR, COORDINATOR),
     "staff:import-preview": (COORDINATOR, COORDINATOR),
+    "people:people": (COORDINATOR, COORDINATOR),
+    "people:organization": (COORDINATOR, COORDINATOR),
+    "people:department-new": (COORDINATOR, COORDINATOR),
+    "people:department": (COORDINATOR, COORDINATOR),
+    "people:person-new": (COORDINATOR, COORDINATOR),
+    "people:person": (COORDINATOR, COORDINATOR),
 }
 IGNORED_PREFIXES = (
     "django-admin/",
@@ -124,6 +130,12 @@ def world(
         "staff:export": {"plan_id": adopted_plan.pk, "fmt": "yaml"},
         "staff:import": {},
         "staff:import-preview": {"token": pending.token},
+        "people:people": {},
+        "people:organization": {},
+        "people:department-new": {},
+        "people:department": {"department_id": department_a.pk},
+        "people:person-new": {},
+        "people:person": {"user_id": viewer.pk},
     }
     users = {
         "anonymous": None,

@@ -37,3 +37,7 @@ def is_staff_reader(user: Any) -> bool:
 def owns_department_of(user: Any, obj: Any) -> bool:
     department_id = getattr(obj, "department_id", None)
     return bool(department_id) and department_id == getattr(user, "department_id", None)
+
+
+# The city's settings, departments and people are the coordinator's to manage.
+rules.add_perm("accounts.manage_organization", is_coordinator)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from civicplan.accounts.models import Department, Organization
+from civicplan.accounts.models import Department, Organization, User
 
 
 def current_organization() -> Organization | None:
@@ -21,3 +21,11 @@ def department_codes(organization: Organization | None) -> set[str]:
 
 def department(organization: Organization, code: str) -> Department:
     return Department.objects.get(organization=organization, code=code)
+
+
+def departments(organization: Organization) -> list[Department]:
+    return list(Department.objects.filter(organization=organization))
+
+
+def people() -> list[User]:
+    return list(User.objects.select_related("department").order_by("-is_active", "last_name", "username"))

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from civicplan.accounts.models import Department, Organization, User
 
@@ -49,3 +53,65 @@ def ensure_user(
         user.set_password(password)
         user.save()
     return user
+
+
+def _require_manager(user: User) -> None:
+    if not user.has_perm("accounts.manage_organization"):
+        raise PermissionDenied(
+            _("Only the plan coordinator can change the city's settings, departments and people.")
+        )
+
+
+def _record(instance: Any, user: User, reason: str = "") -> None:
+    instance._history_user = user
+    instance._change_reason = reason or None
+
+
+@transaction.atomic
+def update_organization(*, organization: Organization, user: User, data: dict[str, Any]) -> Organization:
+    _require_manager(user)
+    for name, value in data.items():
+        setattr(organization, name, value)
+    organization.full_clean()
+    _record(organization, user)
+    organization.save()
+    return organization
+
+
+@transaction.atomic
+def save_department(
+    *, organization: Organization, user: User, data: dict[str, Any], department: Department | None = None
+) -> Department:
+    _require_manager(user)
+    department = department or Department(organization=organization)
+    for name, value in data.items():
+        setattr(department, name, value)
+    department.full_clean()
+    _record(department, user)
+    department.save()
+    return department
+
+
+@transaction.atomic
+def save_person(
+    *, user: User, data: dict[str, Any], person: User | None = None, password: str | None = None
+) -> User:
+    """Create or change a staff account. Accounts are deactivated, never deleted (history refers to them)."""
+    _require_manager(user)
+    if person is not None and person.pk == user.pk:
+        # Compare with the stored row: a bound ModelForm has already copied the new values onto `person`.
+        stored = User.objects.values("role", "is_active").get(pk=person.pk)
+        if data.get("role", stored["role"]) != stored["role"] or not data.get("is_active", True):
+            raise PermissionDenied(
+                _("You cannot change your own role or deactivate yourself; ask another coordinator.")
+            )
+    person = person or User()
+    for name, value in data.items():
+        setattr(person, name, value)
+    if password:
+        person.set_password(password)
+    elif person.pk is None:
+        person.set_unusable_password()
+    _record(person, user)
+    person.save()
+    return person

@@ -10,4 +10,4 @@ class PlansConfig(AppConfig):
     def ready(self) -> None:
         from civicplan.core.registry import MenuEntry, register_staff_menu
 
-        register_staff_menu(MenuEntry(label=_("Plan"), url_name="staff:home", order=10))
+        register_staff_menu(MenuEntry(label=_("Staff workspace"), url_name="staff:home", order=10, permission="plans.view_draft"))

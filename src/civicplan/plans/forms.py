@@ -9,42 +9,10 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from civicplan.accounts.models import Department
+from civicplan.core.forms import DateInput, UswdsFormMixin
 from civicplan.plans.models import Plan, PlanItem, Status, Value
 
 HEX_COLOR = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a hex colour such as #00a91c."))
-
-
-def _uswds(form: forms.BaseForm) -> None:
-    """USWDS classes and error wiring, so templates can render any field the same way."""
-    errors = form._errors or {}  # never `form.errors`: that would validate before __init__ has finished
-    for name, field in form.fields.items():
-        widget = field.widget
-        css = {
-            forms.Textarea: "usa-textarea",
-            forms.Select: "usa-select",
-            forms.CheckboxInput: "usa-checkbox__input",
-            forms.ClearableFileInput: "usa-file-input",
-            forms.FileInput: "usa-file-input",
-        }.get(type(widget), "usa-input")
-        widget.attrs.setdefault("class", css)
-        if isinstance(widget, forms.Textarea):
-            widget.attrs.setdefault("rows", 3)
-        if name in errors:
-            widget.attrs["aria-invalid"] = "true"
-            widget.attrs["aria-describedby"] = f"id_{form.add_prefix(name)}-error"
-            widget.attrs["class"] += " usa-input--error"
-        elif field.help_text:
-            widget.attrs["aria-describedby"] = f"id_{form.add_prefix(name)}-hint"
-
-
-class UswdsFormMixin:
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
-        _uswds(self)  # type: ignore[arg-type]
-
-    def full_clean(self) -> None:
-        super().full_clean()  # type: ignore[misc]
-        _uswds(self)  # type: ignore[arg-type]
 
 
 class ReasonField(forms.CharField):
@@ -54,13 +22,6 @@ class ReasonField(forms.CharField):
         kwargs.setdefault("help_text", _("Kept in the item's history, which is a public record."))
         kwargs.setdefault("max_length", 500)
         super().__init__(**kwargs)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class PlanForm(UswdsFormMixin, forms.ModelForm):

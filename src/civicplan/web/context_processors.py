@@ -13,6 +13,10 @@ def site(request: HttpRequest) -> dict[str, Any]:
     path = request.get_full_path()
     return {
         "other_language_urls": {code: translate_url(path, code) for code in ("en", "es")},
-        "staff_menu": staff_menu() if request.user.is_authenticated else [],
+        "staff_menu": [
+            entry
+            for entry in (staff_menu() if request.user.is_authenticated else [])
+            if not entry.permission or request.user.has_perm(entry.permission)
+        ],
         "is_staff_area": "/staff/" in request.path or "/accounts/" in request.path,
     }

@@ -1,0 +1,48 @@
+"""Form helpers every module uses: USWDS classes and error wiring on every widget."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+
+def _uswds(form: forms.BaseForm) -> None:
+    """USWDS classes and error wiring, so templates can render any field the same way."""
+    errors = form._errors or {}  # never `form.errors`: that would validate before __init__ has finished
+    for name, field in form.fields.items():
+        widget = field.widget
+        css = {
+            forms.Textarea: "usa-textarea",
+            forms.Select: "usa-select",
+            forms.CheckboxInput: "usa-checkbox__input",
+            forms.ClearableFileInput: "usa-file-input",
+            forms.FileInput: "usa-file-input",
+        }.get(type(widget), "usa-input")
+        widget.attrs.setdefault("class", css)
+        if isinstance(widget, forms.Textarea):
+            widget.attrs.setdefault("rows", 3)
+        if name in errors:
+            widget.attrs["aria-invalid"] = "true"
+            widget.attrs["aria-describedby"] = f"id_{form.add_prefix(name)}-error"
+            if "usa-input--error" not in widget.attrs["class"]:
+                widget.attrs["class"] += " usa-input--error"
+        elif field.help_text:
+            widget.attrs["aria-describedby"] = f"id_{form.add_prefix(name)}-hint"
+
+
+class UswdsFormMixin:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        _uswds(self)  # type: ignore[arg-type]
+
+    def full_clean(self) -> None:
+        super().full_clean()  # type: ignore[misc]
+        _uswds(self)  # type: ignore[arg-type]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
