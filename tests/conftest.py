@@ -6,11 +6,15 @@ import os
 
 import pytest
 from django.core.cache import cache
+from hypothesis import settings as hypothesis_settings
 
 from civicplan.accounts.models import Role
 from tests import factories as f
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# Timing belongs in benchmarks: on a busy 2-core CI machine a per-example deadline only makes tests flaky.
+hypothesis_settings.register_profile("civicplan", deadline=None, print_blob=True)
+hypothesis_settings.load_profile("civicplan")
 
 
 @pytest.fixture(autouse=True)
