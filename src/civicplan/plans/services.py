@@ -189,7 +189,7 @@ def update_item(
     *, item: PlanItem, user: User, data: dict[str, Any], expected_version: int, reason: str = ""
 ) -> PlanItem:
     """Save an edit made from `expected_version`. Raises EditConflict if someone saved in between."""
-    current = PlanItem.objects.select_for_update().select_related("status").get(pk=item.pk)
+    current = PlanItem.objects.select_for_update(of=("self",)).select_related("status").get(pk=item.pk)
     _require(user, "plans.change_item", current)
     if current.lock_version != expected_version:
         raise EditConflict(current)
