@@ -20,15 +20,23 @@ class UnsafeWorkbook(ValueError):
 
 
 def safe_cell(value: Any) -> Any:
-    """Text that Excel would run as a formula gets a leading apostrophe; numbers and dates stay as they are."""
-    if isinstance(value, str) and value.startswith(_FORMULA_TRIGGERS):
+    """Text that Excel would run as a formula gets a leading apostrophe; numbers and dates stay as they are.
+
+    Text that already starts with an apostrophe gets one more, so that `unsafe_cell` can always undo this
+    (otherwise a title such as `'=x'` would come back as `=x'`)."""
+    if isinstance(value, str) and value.startswith((*_FORMULA_TRIGGERS, "'")):
         return "'" + value
     return value
 
 
 def unsafe_cell(value: Any) -> Any:
     """The inverse of `safe_cell`, for reading back what we exported."""
-    if isinstance(value, str) and len(value) > 1 and value[0] == "'" and value[1:].startswith(_FORMULA_TRIGGERS):
+    if (
+        isinstance(value, str)
+        and len(value) > 1
+        and value[0] == "'"
+        and value[1:].startswith((*_FORMULA_TRIGGERS, "'"))
+    ):
         return value[1:]
     return value
 
@@ -46,11 +54,15 @@ def check_xlsx_bytes(data: bytes) -> None:
     with archive:
         entries = archive.infolist()
         if len(entries) > MAX_XLSX_ENTRIES:
-            raise UnsafeWorkbook(f"The workbook has too many parts ({len(entries)}); it is not a normal spreadsheet.")
+            raise UnsafeWorkbook(
+                f"The workbook has too many parts ({len(entries)}); it is not a normal spreadsheet."
+            )
         unpacked = sum(entry.file_size for entry in entries)
         packed = max(1, sum(entry.compress_size for entry in entries))
         if unpacked > MAX_XLSX_UNPACKED_BYTES or unpacked / packed > MAX_COMPRESSION_RATIO:
-            raise UnsafeWorkbook("The workbook expands to far more data than it holds; it was refused as unsafe.")
+            raise UnsafeWorkbook(
+                "The workbook expands to far more data than it holds; it was refused as unsafe."
+            )
         names = {entry.filename for entry in entries}
         if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
             raise UnsafeWorkbook("The file is a zip archive but not an Excel workbook (.xlsx).")

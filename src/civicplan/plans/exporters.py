@@ -31,6 +31,16 @@ def export_plan(plan: Plan, fmt: str) -> bytes:
     raise ValueError(f"unknown format {fmt!r}")
 
 
+def _xlsx_cell(value: Any) -> Any:
+    # XML cannot hold control characters such as the vertical tab Word pastes for a line break; openpyxl would
+    # refuse the whole workbook (IllegalCharacterError), so they are left out of the cell.
+    if isinstance(value, str):
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    return safe_cell(value)
+
+
 def document_to_xlsx(document: dict[str, Any]) -> bytes:
     import openpyxl
     from openpyxl.styles import Font
@@ -46,39 +56,73 @@ def document_to_xlsx(document: dict[str, Any]) -> bytes:
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            ws.append([safe_cell(value) for value in row])
+            ws.append([_xlsx_cell(value) for value in row])
         ws.freeze_panes = "A2"
         ws.auto_filter.ref = ws.dimensions
 
-    sheet("Plan", ["field", "en", "es"], [
-        ["title", plan["title"]["en"], plan["title"]["es"]],
-        ["start_fiscal_year", plan["start_fiscal_year"], None],
-        ["years", plan["years"], None],
-        ["mission", plan["mission"]["en"], plan["mission"]["es"]],
-        ["vision", plan["vision"]["en"], plan["vision"]["es"]],
-    ], first=True)
+    sheet(
+        "Plan",
+        ["field", "en", "es"],
+        [
+            ["title", plan["title"]["en"], plan["title"]["es"]],
+            ["start_fiscal_year", plan["start_fiscal_year"], None],
+            ["years", plan["years"], None],
+            ["mission", plan["mission"]["en"], plan["mission"]["es"]],
+            ["vision", plan["vision"]["en"], plan["vision"]["es"]],
+        ],
+        first=True,
+    )
     rows = []
     for level, item, parent in iter_document_items(document):
         title, description = item.get("title", {}), item.get("description", {})
-        rows.append([
-            level, item["code"], parent["code"] if parent else None, title.get("en"), title.get("es"),
-            description.get("en"), description.get("es"), item.get("department"), item.get("lead"),
-            item.get("start_date"), item.get("due_date"), item.get("status"), item.get("progress"),
-            item.get("weight"),
-        ])
+        rows.append(
+            [
+                level,
+                item["code"],
+                parent["code"] if parent else None,
+                title.get("en"),
+                title.get("es"),
+                description.get("en"),
+                description.get("es"),
+                item.get("department"),
+                item.get("lead"),
+                item.get("start_date"),
+                item.get("due_date"),
+                item.get("status"),
+                item.get("progress"),
+                item.get("weight"),
+            ]
+        )
     sheet("Items", list(ITEM_COLUMNS), rows)
-    sheet("Values", ["name_en", "name_es", "description_en", "description_es"], [
-        [v["name"]["en"], v["name"]["es"], v["description"]["en"], v["description"]["es"]] for v in plan["values"]
-    ])
-    sheet("Statuses", ["key", "name_en", "name_es", "color", "default_progress", "counts_as_complete",
-                       "counts_in_rollup"], [
-        [s["key"], s["name"]["en"], s["name"]["es"], s["color"], s["default_progress"],
-         "yes" if s["counts_as_complete"] else "no", "yes" if s["counts_in_rollup"] else "no"]
-        for s in plan["statuses"]
-    ])
-    sheet("Departments", ["code", "name_en", "name_es"], [
-        [d["code"], d["name"]["en"], d["name"]["es"]] for d in document["departments"]
-    ])
+    sheet(
+        "Values",
+        ["name_en", "name_es", "description_en", "description_es"],
+        [
+            [v["name"]["en"], v["name"]["es"], v["description"]["en"], v["description"]["es"]]
+            for v in plan["values"]
+        ],
+    )
+    sheet(
+        "Statuses",
+        ["key", "name_en", "name_es", "color", "default_progress", "counts_as_complete", "counts_in_rollup"],
+        [
+            [
+                s["key"],
+                s["name"]["en"],
+                s["name"]["es"],
+                s["color"],
+                s["default_progress"],
+                "yes" if s["counts_as_complete"] else "no",
+                "yes" if s["counts_in_rollup"] else "no",
+            ]
+            for s in plan["statuses"]
+        ],
+    )
+    sheet(
+        "Departments",
+        ["code", "name_en", "name_es"],
+        [[d["code"], d["name"]["en"], d["name"]["es"]] for d in document["departments"]],
+    )
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -18,13 +18,24 @@ SCHEMA = "civicplan.plan/1"
 LEVEL_KEYS = {"priority": "goals", "goal": "strategies", "strategy": "actions", "action": None}
 LEVEL_OF_KEY = {"priorities": "priority", "goals": "goal", "strategies": "strategy", "actions": "action"}
 ITEM_FIELDS = {
-    "code", "title", "description", "department", "lead", "start_date", "due_date", "status", "progress",
-    "weight", "_row",
+    "code",
+    "title",
+    "description",
+    "department",
+    "lead",
+    "start_date",
+    "due_date",
+    "status",
+    "progress",
+    "weight",
+    "_row",
 }
 CODE_PART = re.compile(r"^[A-Za-z0-9]+$")
 DEPARTMENT_CODE = re.compile(r"^[A-Za-z0-9_-]{1,20}$")
 STATUS_KEY = re.compile(r"^[a-z0-9-]{1,40}$")
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+MAX_CODE_LENGTH = 40  # PlanItem.code
+MAX_WEIGHT = 99999  # PlanItem.weight holds 7 digits, 2 of them decimals
 
 
 @dataclass(frozen=True)
@@ -65,17 +76,26 @@ def _text(value: Any, path: str, problems: _Collector, *, required_en: bool = Fa
         return {"en": "", "es": ""}
     unknown = set(value) - {"en", "es"}
     if unknown:
-        problems.add(path, _("unknown language(s): %(keys)s") % {"keys": ", ".join(sorted(map(str, unknown)))})
+        problems.add(
+            path, _("unknown language(s): %(keys)s") % {"keys": ", ".join(sorted(map(str, unknown)))}
+        )
     clean = {}
     for lang in ("en", "es"):
         raw = value.get(lang)
         text = "" if raw is None else str(raw).strip()
         if limit and len(text) > limit:
             problems.add(f"{path}.{lang}", _("longer than %(limit)s characters") % {"limit": limit})
+        _check_nul(text, f"{path}.{lang}", problems)
         clean[lang] = text
     if required_en and not clean["en"]:
         problems.add(path, _("the English text is missing"))
     return clean
+
+
+def _check_nul(text: str, where: str, problems: _Collector) -> None:
+    # JSON's \u0000 and YAML's "\0" get past the NUL-byte check on the file; PostgreSQL cannot store them.
+    if "\x00" in text:
+        problems.add(where, _("The file contains NUL bytes: it is not a text file."))
 
 
 def _date(value: Any, where: str, problems: _Collector) -> dt.date | None:
@@ -105,23 +125,34 @@ def _decimal(value: Any, where: str, problems: _Collector, low: int, high: int |
             problems.add(where, _("%(value)s must be %(low)s or more") % {"value": value, "low": low})
         else:
             problems.add(
-                where, _("%(value)s must be between %(low)s and %(high)s") % {"value": value, "low": low, "high": high}
+                where,
+                _("%(value)s must be between %(low)s and %(high)s")
+                % {"value": value, "low": low, "high": high},
             )
         return None
     return number
 
 
-def _int(value: Any, where: str, problems: _Collector, default: int | None = None) -> int | None:
+def _int(
+    value: Any, where: str, problems: _Collector, low: int, high: int, default: int | None = None
+) -> int | None:
     if value in (None, ""):
         return default
     try:
         number = Decimal(str(value).strip())
-        if number != number.to_integral_value():
+        if not number.is_finite() or number != number.to_integral_value():
             raise InvalidOperation
-        return int(number)
     except InvalidOperation:
         problems.add(where, _("%(value)r is not a whole number") % {"value": value})
         return default
+    # Compared as a Decimal: int() of "1e9999999" would take the server minutes.
+    if not low <= number <= high:
+        problems.add(
+            where,
+            _("%(value)s must be between %(low)s and %(high)s") % {"value": value, "low": low, "high": high},
+        )
+        return default
+    return int(number)
 
 
 def _bool(value: Any, where: str, problems: _Collector, default: bool) -> bool:
@@ -156,7 +187,9 @@ def validate_document(raw: Any, *, known_departments: set[str] | None = None) ->
     raw = _mapping(raw, "", problems, {"schema", "departments", "plan"})
     schema = raw.get("schema")
     if schema != SCHEMA:
-        problems.add("schema", _("expected %(expected)r, found %(found)r") % {"expected": SCHEMA, "found": schema})
+        problems.add(
+            "schema", _("expected %(expected)r, found %(found)r") % {"expected": SCHEMA, "found": schema}
+        )
 
     departments = _departments(raw.get("departments") or [], problems)
     department_codes = {d["code"] for d in departments} | set(known_departments or ())
@@ -166,26 +199,28 @@ def validate_document(raw: Any, *, known_departments: set[str] | None = None) ->
         problems.add("plan", _("the plan is missing"))
         raise PlanFileInvalid(problems.problems)
     plan_raw = _mapping(
-        plan_raw, "plan", problems,
+        plan_raw,
+        "plan",
+        problems,
         {"title", "start_fiscal_year", "years", "mission", "vision", "values", "statuses", "priorities"},
     )
     plan = {
         "title": _text(plan_raw.get("title"), "plan.title", problems, required_en=True, limit=200),
-        "start_fiscal_year": _int(plan_raw.get("start_fiscal_year"), "plan.start_fiscal_year", problems),
-        "years": _int(plan_raw.get("years"), "plan.years", problems, default=5),
+        "start_fiscal_year": _int(
+            plan_raw.get("start_fiscal_year"), "plan.start_fiscal_year", problems, 1900, 2200
+        ),
+        "years": _int(plan_raw.get("years"), "plan.years", problems, 1, 20, default=5),
         "mission": _text(plan_raw.get("mission"), "plan.mission", problems),
         "vision": _text(plan_raw.get("vision"), "plan.vision", problems),
         "values": _values(plan_raw.get("values") or [], problems),
         "statuses": _statuses(plan_raw.get("statuses"), problems),
     }
-    if plan["start_fiscal_year"] is None:
+    if plan_raw.get("start_fiscal_year") in (None, ""):
         problems.add("plan.start_fiscal_year", _("the first fiscal year is missing"))
-    elif not 1900 <= plan["start_fiscal_year"] <= 2200:
-        problems.add("plan.start_fiscal_year", _("%(year)s is not a plausible year") % {"year": plan["start_fiscal_year"]})
-    if plan["years"] is not None and not 1 <= plan["years"] <= 20:
-        problems.add("plan.years", _("a plan runs for 1 to 20 fiscal years"))
 
-    status_keys = {s["key"] for s in plan["statuses"]} if plan["statuses"] is not None else set(DEFAULT_STATUS_KEYS)
+    status_keys = (
+        {s["key"] for s in plan["statuses"]} if plan["statuses"] is not None else set(DEFAULT_STATUS_KEYS)
+    )
     context = _TreeContext(problems, department_codes, status_keys)
     plan["priorities"] = context.items(plan_raw.get("priorities"), "priorities", "priority", parent_code="")
     if not plan["priorities"] and not problems.problems:
@@ -206,11 +241,18 @@ def _departments(raw: Any, problems: _Collector) -> list[dict]:
         entry = _mapping(entry, path, problems, {"code", "name", "_row"})
         code = str(entry.get("code") or "").strip()
         if not DEPARTMENT_CODE.match(code):
-            problems.add(path, _("department code %(code)r must be 1-20 letters, digits, - or _") % {"code": code})
+            problems.add(
+                path, _("department code %(code)r must be 1-20 letters, digits, - or _") % {"code": code}
+            )
         elif code in seen:
             problems.add(path, _("department code %(code)s appears twice") % {"code": code})
         seen.add(code)
-        clean.append({"code": code, "name": _text(entry.get("name"), f"{path}.name", problems, required_en=True)})
+        clean.append(
+            {
+                "code": code,
+                "name": _text(entry.get("name"), f"{path}.name", problems, required_en=True, limit=200),
+            }
+        )
     return clean
 
 
@@ -242,19 +284,25 @@ def _statuses(raw: Any, problems: _Collector) -> list[dict] | None:
     for index, entry in enumerate(raw):
         path = _where(f"plan.statuses[{index}]", entry)
         entry = _mapping(
-            entry, path, problems,
+            entry,
+            path,
+            problems,
             {"key", "name", "color", "default_progress", "counts_as_complete", "counts_in_rollup", "_row"},
         )
         key = str(entry.get("key") or "").strip()
         if not STATUS_KEY.match(key):
-            problems.add(path, _("status key %(key)r must be lower-case letters, digits and -") % {"key": key})
+            problems.add(
+                path, _("status key %(key)r must be lower-case letters, digits and -") % {"key": key}
+            )
         elif key in seen:
             problems.add(path, _("status key %(key)s appears twice") % {"key": key})
         seen.add(key)
         color = str(entry.get("color") or "#565c65").strip()
         if not COLOR.match(color):
             problems.add(path, _("colour %(color)r is not a hex colour like #00a91c") % {"color": color})
-        default_progress = _decimal(entry.get("default_progress"), f"{path}.default_progress", problems, 0, 100)
+        default_progress = _decimal(
+            entry.get("default_progress"), f"{path}.default_progress", problems, 0, 100
+        )
         clean.append(
             {
                 "key": key,
@@ -294,17 +342,19 @@ class _TreeContext:
             "title": _text(raw.get("title"), f"{where}.title", self.problems, required_en=True, limit=300),
             "description": _text(raw.get("description"), f"{where}.description", self.problems),
             "department": self._department(raw.get("department"), where),
-            "lead": str(raw.get("lead") or "").strip()[:200],
+            "lead": self._lead(raw.get("lead"), where),
             "start_date": _date(raw.get("start_date"), f"{where}.start_date", self.problems),
             "due_date": _date(raw.get("due_date"), f"{where}.due_date", self.problems),
             "status": self._status(raw.get("status"), where),
             "progress": _decimal(raw.get("progress"), f"{where}.progress", self.problems, 0, 100),
-            "weight": _decimal(raw.get("weight"), f"{where}.weight", self.problems, 0, None),
+            "weight": _decimal(raw.get("weight"), f"{where}.weight", self.problems, 0, MAX_WEIGHT),
         }
         if item["start_date"] and item["due_date"] and item["due_date"] < item["start_date"]:
             self.problems.add(where, _("the due date is before the start date"))
         if children_key:
-            item[children_key] = self.items(raw.get(children_key), f"{path}.{children_key}", _child(level), code)
+            item[children_key] = self.items(
+                raw.get(children_key), f"{path}.{children_key}", _child(level), code
+            )
         return item
 
     def _code(self, raw: Any, where: str, parent_code: str, position: int) -> str:
@@ -312,17 +362,30 @@ class _TreeContext:
         code = prefix + str(position) if raw in (None, "") else str(raw).strip()
         if code.endswith(".0") and raw is not None and not isinstance(raw, str):
             code = code[:-2]  # a spreadsheet turned "2" into 2.0
-        if not code.startswith(prefix) or not CODE_PART.match(code[len(prefix):]):
+        if not code.startswith(prefix) or not CODE_PART.match(code[len(prefix) :]):
             self.problems.add(
                 where,
                 _("code %(code)s does not sit under its parent %(parent)s (expected %(parent)s.N)")
                 % {"code": code, "parent": parent_code or "-"},
             )
+        if len(code) > MAX_CODE_LENGTH:
+            self.problems.add(
+                f"{where}.code", _("longer than %(limit)s characters") % {"limit": MAX_CODE_LENGTH}
+            )
         if code in self.codes:
-            self.problems.add(where, _("code %(code)s is used twice (also at %(other)s)") % {"code": code, "other": self.codes[code]})
+            self.problems.add(
+                where,
+                _("code %(code)s is used twice (also at %(other)s)")
+                % {"code": code, "other": self.codes[code]},
+            )
         else:
             self.codes[code] = where
         return code
+
+    def _lead(self, raw: Any, where: str) -> str:
+        lead = str(raw or "").strip()[:200]
+        _check_nul(lead, f"{where}.lead", self.problems)
+        return lead
 
     def _department(self, raw: Any, where: str) -> str:
         code = str(raw or "").strip()

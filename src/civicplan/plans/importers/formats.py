@@ -14,10 +14,24 @@ from civicplan.lib.spreadsheets import UnsafeWorkbook, check_xlsx_bytes, unsafe_
 from civicplan.plans.importers.document import PlanFileInvalid, Problem
 
 FORMATS = ("yaml", "json", "xlsx")
+# Far above any real plan (a metro-scale plan is ~200,000 YAML events, ~5,000 rows, 12 levels deep), far below
+# what would take the server more than a few seconds or a few hundred MB to refuse.
+MAX_YAML_EVENTS = 500_000
+MAX_NESTING = 64
+MAX_SHEET_ROWS = 50_000
+MAX_SHEET_COLUMNS = 64
 
 
 def _fail(message: str) -> PlanFileInvalid:
     return PlanFileInvalid([Problem("", message)])
+
+
+def _too_big() -> PlanFileInvalid:
+    return _fail(_("The file is far bigger or more deeply nested than any plan; it was refused as unsafe."))
+
+
+def _megabytes(size: int) -> str:
+    return format(size / 1048576, ".3g")  # 20 MB -> "20", 5.5 MB -> "5.5", 1 KB -> "0.000977"
 
 
 def detect_format(filename: str, data: bytes) -> str:
@@ -38,7 +52,7 @@ def read_plan_file(filename: str, data: bytes) -> dict[str, Any]:
     if len(data) > settings.IMPORT_MAX_BYTES:
         raise _fail(
             _("The file is too large (%(size)s MB; the limit is %(limit)s MB).")
-            % {"size": round(len(data) / 1048576, 1), "limit": settings.IMPORT_MAX_BYTES // 1048576}
+            % {"size": _megabytes(len(data)), "limit": _megabytes(settings.IMPORT_MAX_BYTES)}
         )
     if not data.strip():
         raise _fail(_("The file is empty."))
@@ -50,8 +64,12 @@ def read_plan_file(filename: str, data: bytes) -> dict[str, Any]:
         try:
             raw = json.loads(text)
         except json.JSONDecodeError as error:
-            raise _fail(_("The JSON is malformed at line %(line)s, column %(col)s: %(msg)s")
-                        % {"line": error.lineno, "col": error.colno, "msg": error.msg}) from None
+            raise _fail(
+                _("The JSON is malformed at line %(line)s, column %(col)s: %(msg)s")
+                % {"line": error.lineno, "col": error.colno, "msg": error.msg}
+            ) from None
+        except RecursionError:  # [[[[... thousands deep
+            raise _too_big() from None
     else:
         raw = _load_yaml(text)
     if not isinstance(raw, dict):
@@ -65,31 +83,52 @@ def _decode(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise _fail(_("The file is not valid UTF-8 text (byte %(pos)s). Save it as UTF-8 and try again.")
-                    % {"pos": error.start}) from None
+        raise _fail(
+            _("The file is not valid UTF-8 text (byte %(pos)s). Save it as UTF-8 and try again.")
+            % {"pos": error.start}
+        ) from None
 
 
-class _NoAliasLoader(yaml.SafeLoader):
-    """Anchors and aliases let a few lines expand into gigabytes ("billion laughs"); a plan never needs them."""
+# libyaml's parser when it is installed: the pure-Python one needs ~15 s and ~180 MB per MB of YAML.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+
+def _check_yaml_events(text: str) -> None:
+    """One streaming pass before anything is built. Aliases let a few lines expand into gigabytes ("billion
+    laughs") and a plan never needs them; size and depth are bounded so that a hostile file is refused fast."""
+    depth = count = 0
+    for event in yaml.parse(text, Loader=_YAML_LOADER):
+        if isinstance(event, yaml.AliasEvent):
             raise yaml.MarkedYAMLError(
                 None, None, "aliases (*name) are not allowed in plan files", event.start_mark
             )
-        return super().compose_node(parent, index)
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_NESTING:
+                raise _too_big()
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+        count += 1
+        if count > MAX_YAML_EVENTS:
+            raise _too_big()
 
 
 # Dates stay as yaml gives them (date objects) and are re-checked by the validator.
 def _load_yaml(text: str) -> Any:
     try:
-        return yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
+        _check_yaml_events(text)
+        return yaml.load(text, Loader=_YAML_LOADER)  # noqa: S506 - SafeLoader or CSafeLoader
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        where = _("line %(line)s, column %(col)s") % {"line": mark.line + 1, "col": mark.column + 1} if mark else ""
-        raise _fail(_("The YAML is malformed at %(where)s: %(problem)s")
-                    % {"where": where, "problem": error.problem or error.context}) from None
+        where = (
+            _("line %(line)s, column %(col)s") % {"line": mark.line + 1, "col": mark.column + 1}
+            if mark
+            else ""
+        )
+        raise _fail(
+            _("The YAML is malformed at %(where)s: %(problem)s")
+            % {"where": where, "problem": error.problem or error.context}
+        ) from None
     except yaml.YAMLError as error:
         raise _fail(_("The YAML is malformed: %(error)s") % {"error": error}) from None
 
@@ -97,8 +136,20 @@ def _load_yaml(text: str) -> Any:
 # --- Workbooks ------------------------------------------------------------------------------------------------
 
 ITEM_COLUMNS = (
-    "level", "code", "parent_code", "title_en", "title_es", "description_en", "description_es", "department",
-    "lead", "start_date", "due_date", "status", "progress", "weight",
+    "level",
+    "code",
+    "parent_code",
+    "title_en",
+    "title_es",
+    "description_en",
+    "description_es",
+    "department",
+    "lead",
+    "start_date",
+    "due_date",
+    "status",
+    "progress",
+    "weight",
 )
 LEVEL_CHILDREN = {"priority": "goals", "goal": "strategies", "strategy": "actions"}
 LEVEL_PARENT = {"goal": "priority", "strategy": "goal", "action": "strategy"}
@@ -113,7 +164,7 @@ def _read_xlsx(data: bytes) -> dict[str, Any]:
 
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 - any parser failure means the same thing to the person
+    except Exception:  # any parser failure means the same thing to the person
         raise _fail(_("The workbook could not be read; it may be damaged or not an .xlsx file.")) from None
     try:
         sheets = {name.strip().lower(): workbook[name] for name in workbook.sheetnames}
@@ -121,18 +172,27 @@ def _read_xlsx(data: bytes) -> dict[str, Any]:
             if required not in sheets:
                 raise _fail(_("The workbook has no sheet named %(name)s.") % {"name": required.title()})
         return _workbook_document(sheets)
+    except PlanFileInvalid:
+        raise
+    except Exception:  # read-only sheets are parsed row by row, so broken XML shows up only here
+        raise _fail(_("The workbook could not be read; it may be damaged or not an .xlsx file.")) from None
     finally:
         workbook.close()
 
 
 def _rows(sheet: Any) -> list[tuple[int, dict[str, Any]]]:
-    rows = sheet.iter_rows(values_only=True)
+    # The sheet's own <dimension> is not trusted: "A1:XFD1048576" would pad every row to 16,384 cells and a
+    # lone cell in row 1,048,576 would make a million rows. Only the columns a plan uses, and a bounded count.
+    sheet.reset_dimensions()
+    rows = sheet.iter_rows(values_only=True, max_col=MAX_SHEET_COLUMNS)
     header = next(rows, None)
     if not header:
         return []
     names = [str(cell).strip().lower() if cell is not None else "" for cell in header]
     result = []
     for number, values in enumerate(rows, start=2):
+        if number > MAX_SHEET_ROWS:
+            raise _too_big()
         if values is None or all(v in (None, "") for v in values):
             continue
         record = {}
@@ -158,8 +218,12 @@ def _workbook_document(sheets: dict[str, Any]) -> dict[str, Any]:
         elif field in {"start_fiscal_year", "years"}:
             plan[field] = record.get("en")
         elif field:
-            problems.append(Problem(_("Plan sheet, row %(row)s") % {"row": number},
-                                    _("unknown field %(field)s") % {"field": field}))
+            problems.append(
+                Problem(
+                    _("Plan sheet, row %(row)s") % {"row": number},
+                    _("unknown field %(field)s") % {"field": field},
+                )
+            )
     if "values" in sheets:
         plan["values"] = [
             {"_row": n, "name": _pair(r, "name"), "description": _pair(r, "description")}
@@ -167,15 +231,22 @@ def _workbook_document(sheets: dict[str, Any]) -> dict[str, Any]:
         ]
     if "statuses" in sheets:
         plan["statuses"] = [
-            {"_row": n, "key": r.get("key"), "name": _pair(r, "name"), "color": r.get("color"),
-             "default_progress": r.get("default_progress"), "counts_as_complete": r.get("counts_as_complete"),
-             "counts_in_rollup": r.get("counts_in_rollup")}
+            {
+                "_row": n,
+                "key": r.get("key"),
+                "name": _pair(r, "name"),
+                "color": r.get("color"),
+                "default_progress": r.get("default_progress"),
+                "counts_as_complete": r.get("counts_as_complete"),
+                "counts_in_rollup": r.get("counts_in_rollup"),
+            }
             for n, r in _rows(sheets["statuses"])
         ]
     document: dict[str, Any] = {"schema": "civicplan.plan/1", "plan": plan}
     if "departments" in sheets:
         document["departments"] = [
-            {"_row": n, "code": r.get("code"), "name": _pair(r, "name")} for n, r in _rows(sheets["departments"])
+            {"_row": n, "code": r.get("code"), "name": _pair(r, "name")}
+            for n, r in _rows(sheets["departments"])
         ]
     plan["priorities"] = _item_tree(_rows(sheets["items"]), problems)
     if problems:
@@ -198,8 +269,13 @@ def _item_tree(rows: list[tuple[int, dict[str, Any]]], problems: list[Problem]) 
         code = _code_text(record.get("code"))
         parent_code = _code_text(record.get("parent_code"))
         if level not in ("priority", "goal", "strategy", "action"):
-            problems.append(Problem(where, _("level %(level)r is not priority, goal, strategy or action")
-                                    % {"level": record.get("level")}))
+            problems.append(
+                Problem(
+                    where,
+                    _("level %(level)r is not priority, goal, strategy or action")
+                    % {"level": record.get("level")},
+                )
+            )
             continue
         if not code:
             problems.append(Problem(where, _("the code is missing")))
@@ -208,10 +284,14 @@ def _item_tree(rows: list[tuple[int, dict[str, Any]]], problems: list[Problem]) 
             problems.append(Problem(where, _("code %(code)s is used twice") % {"code": code}))
             continue
         item = {
-            "_row": number, "code": code, "title": _pair(record, "title"),
+            "_row": number,
+            "code": code,
+            "title": _pair(record, "title"),
             "description": _pair(record, "description"),
-            **{key: record.get(key) for key in ("department", "lead", "start_date", "due_date", "status",
-                                                "progress", "weight")},
+            **{
+                key: record.get(key)
+                for key in ("department", "lead", "start_date", "due_date", "status", "progress", "weight")
+            },
         }
         by_code[code] = (level, item)
         if level == "priority":
@@ -221,13 +301,22 @@ def _item_tree(rows: list[tuple[int, dict[str, Any]]], problems: list[Problem]) 
             continue
         parent = by_code.get(parent_code)
         if parent is None:
-            problems.append(Problem(where, _("unknown parent code %(code)r (a parent must come before its children)")
-                                    % {"code": parent_code}))
+            problems.append(
+                Problem(
+                    where,
+                    _("unknown parent code %(code)r (a parent must come before its children)")
+                    % {"code": parent_code},
+                )
+            )
             continue
         parent_level, parent_item = parent
         if parent_level != LEVEL_PARENT[level]:
-            problems.append(Problem(where, _("a %(level)s cannot sit under a %(parent)s")
-                                    % {"level": level, "parent": parent_level}))
+            problems.append(
+                Problem(
+                    where,
+                    _("a %(level)s cannot sit under a %(parent)s") % {"level": level, "parent": parent_level},
+                )
+            )
             continue
         parent_item.setdefault(LEVEL_CHILDREN[parent_level], []).append(item)
     return priorities

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -32,4 +31,11 @@ class Command(BaseCommand):
         elif format == "xlsx":
             raise CommandError("An XLSX workbook needs --output FILE.")
         else:
-            sys.stdout.buffer.write(data)
+            # Bytes to a real stdout (whatever its encoding); text to a stream given by call_command(stdout=...).
+            buffer = getattr(self.stdout, "buffer", None)
+            if buffer is not None:
+                self.stdout.flush()
+                buffer.write(data)
+                buffer.flush()
+            else:
+                self.stdout.write(data.decode("utf-8"), ending="")

@@ -18,12 +18,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("file", type=Path)
-        parser.add_argument("--dry-run", action="store_true", help="Check the file and show what would be created.")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Check the file and show what would be created."
+        )
 
     def handle(self, *args: Any, file: Path, dry_run: bool, **options: Any) -> None:
         organization = Organization.current()
         if organization is None:
-            raise CommandError("There is no organization yet: run `manage.py load_demo` or create the city first.")
+            raise CommandError(
+                "There is no organization yet: run `manage.py load_demo` or create the city first."
+            )
         try:
             data = file.read_bytes()
         except OSError as error:
@@ -39,9 +43,14 @@ class Command(BaseCommand):
             counts[level] += 1
         summary = ", ".join(f"{count} {level}" for level, count in counts.items())
         if dry_run:
-            self.stdout.write(f"{file} is valid: it would create “{document['plan']['title']['en']}” ({summary}). "
-                              "Nothing was written (--dry-run).")
+            self.stdout.write(
+                f"{file} is valid: it would create “{document['plan']['title']['en']}” ({summary}). "
+                "Nothing was written (--dry-run)."
+            )
             return
-        plan = services.import_plan_document(document=document, user=None, organization=organization,
-                                             check_permission=False)
-        self.stdout.write(self.style.SUCCESS(f"Imported “{plan.title_en}” as draft plan {plan.pk} ({summary})."))
+        plan = services.import_plan_document(
+            document=document, user=None, organization=organization, check_permission=False
+        )
+        self.stdout.write(
+            self.style.SUCCESS(f"Imported “{plan.title_en}” as draft plan {plan.pk} ({summary}).")
+        )
