@@ -36,6 +36,14 @@ class UswdsFormMixin:
         super().__init__(*args, **kwargs)  # type: ignore[call-arg]
         _uswds(self)  # type: ignore[arg-type]
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()  # type: ignore[misc]
+        # Browsers send line breaks as CRLF; store LF so every export and comparison sees the same text.
+        for name, value in data.items():
+            if isinstance(value, str) and "\r" in value:
+                data[name] = value.replace("\r\n", "\n").replace("\r", "\n")
+        return data
+
     def full_clean(self) -> None:
         super().full_clean()  # type: ignore[misc]
         _uswds(self)  # type: ignore[arg-type]

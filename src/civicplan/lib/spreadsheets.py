@@ -11,7 +11,7 @@ _FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 MAX_XLSX_BYTES = 20 * 1024 * 1024
 MAX_XLSX_ENTRIES = 1000
-MAX_XLSX_UNPACKED_BYTES = 200 * 1024 * 1024
+MAX_XLSX_UNPACKED_BYTES = 50 * 1024 * 1024  # keeps a hostile 20 MB workbook well under 256 MB of memory
 MAX_COMPRESSION_RATIO = 200
 
 

@@ -4,6 +4,7 @@ history record naming who did it and why. Views, commands and the demo loader al
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +19,7 @@ from civicplan.core.models import ContentGeneration
 from civicplan.plans.defaults import DEFAULT_STATUSES
 from civicplan.plans.models import (
     Level,
+    PendingImport,
     Plan,
     PlanItem,
     PlanState,
@@ -460,6 +462,32 @@ def adopt_plan(
 
 
 # --- Import -------------------------------------------------------------------------------------------------------
+
+
+PENDING_IMPORT_LIFETIME = dt.timedelta(days=1)
+
+
+@transaction.atomic
+def hold_import(*, user: User, filename: str, data: bytes) -> PendingImport:
+    """Keep a validated upload until its preview is confirmed. Old, unconfirmed uploads are dropped here."""
+    _require(user, "plans.import_plan")
+    PendingImport.objects.filter(created_at__lt=timezone.now() - PENDING_IMPORT_LIFETIME).delete()
+    return PendingImport.objects.create(
+        token=secrets.token_urlsafe(24), filename=filename[:255], content=data, created_by=user
+    )
+
+
+@transaction.atomic
+def confirm_import(
+    *, pending: PendingImport, user: User, document: dict[str, Any], organization: Organization
+) -> Plan | None:
+    """Import a held upload once; a second confirmation of the same upload finds it gone and returns None."""
+    held = PendingImport.objects.select_for_update().filter(pk=pending.pk, created_by=user).first()
+    if held is None:
+        return None
+    plan = import_plan_document(document=document, user=user, organization=organization)
+    held.delete()
+    return plan
 
 
 def parse_plan_file(*, filename: str, data: bytes, organization: Organization | None) -> dict[str, Any]:

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from civicplan.accounts.models import Department
+from civicplan.accounts.models import Department, Organization
 from civicplan.plans import diff, exporters, selectors, services
 from civicplan.plans.forms import (
     AdoptForm,
@@ -30,7 +29,7 @@ from civicplan.plans.forms import (
     StatusForm,
     ValueForm,
 )
-from civicplan.plans.importers import PlanFileInvalid, read_plan_file, validate_document
+from civicplan.plans.importers import PlanFileInvalid
 from civicplan.plans.models import Level, PendingImport, Plan, PlanItem, Status, Value, parent_level
 
 View = Callable[..., HttpResponse]
@@ -575,65 +574,52 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     problems: list[Any] = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        data = upload.read()
-        try:
-            document = validate_document(
-                read_plan_file(upload.name, data), known_departments=_department_codes(request)
+        if upload.size > settings.IMPORT_MAX_BYTES:  # refuse before reading it into memory
+            form.add_error(
+                "file",
+                _("The file is too large (the limit is %(limit)s MB).")
+                % {"limit": settings.IMPORT_MAX_BYTES // 1048576},
             )
-        except PlanFileInvalid as error:
-            problems = error.problems
         else:
-            pending = PendingImport.objects.create(
-                token=secrets.token_urlsafe(24),
-                filename=upload.name[:255],
-                content=data,
-                created_by=request.user,
-            )
-            del document
-            return redirect("staff:import-preview", token=pending.token)
+            data = upload.read()
+            try:
+                services.parse_plan_file(filename=upload.name, data=data, organization=Organization.current())
+            except PlanFileInvalid as error:
+                problems = error.problems
+            else:
+                pending = services.hold_import(user=request.user, filename=upload.name, data=data)
+                return redirect("staff:import-preview", token=pending.token)
+    failed = request.method == "POST"
     return render(
         request,
         "plans/staff/import.html",
         {"form": form, "problems": problems},
-        status=400 if problems else 200,
+        status=400 if failed else 200,
     )
-
-
-def _department_codes(request: HttpRequest) -> set[str]:
-    plan = selectors.current_plan()
-    organization_id = plan.organization_id if plan else None
-    query = (
-        Department.objects.all()
-        if organization_id is None
-        else Department.objects.filter(organization_id=organization_id)
-    )
-    return set(query.values_list("code", flat=True))
 
 
 @staff_only
 def import_preview(request: HttpRequest, token: str) -> HttpResponse:
     _require(request, "plans.import_plan")
     pending = get_object_or_404(PendingImport, token=token, created_by=request.user)
+    organization = Organization.current()
     try:
-        document = validate_document(
-            read_plan_file(pending.filename, bytes(pending.content)),
-            known_departments=_department_codes(request),
+        document = services.parse_plan_file(
+            filename=pending.filename, data=bytes(pending.content), organization=organization
         )
     except PlanFileInvalid as error:  # the database changed since the upload (e.g. a department was renamed)
         return render(
             request, "plans/staff/import.html", {"form": ImportForm(), "problems": error.problems}, status=400
         )
     if request.method == "POST":
-        from civicplan.accounts.models import Organization
-
-        organization = Organization.current()
         if organization is None:
             raise Http404
-        with transaction.atomic():
-            plan = services.import_plan_document(
-                document=document, user=request.user, organization=organization
-            )
-            pending.delete()
+        plan = services.confirm_import(
+            pending=pending, user=request.user, document=document, organization=organization
+        )
+        if plan is None:  # a second click on the same confirm button
+            messages.info(request, _("This file was already imported."))
+            return redirect("staff:home")
         messages.success(request, _("The plan was imported as a new draft."))
         return redirect("staff:plan", plan_id=plan.pk)
     return render(
@@ -642,16 +628,18 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
         {
             "pending": pending,
             "document": document,
-            "summary": _import_summary(document, request),
+            "summary": _import_summary(document, organization),
         },
     )
 
 
-def _import_summary(document: dict[str, Any], request: HttpRequest) -> dict[str, Any]:
+def _import_summary(document: dict[str, Any], organization: Organization | None) -> dict[str, Any]:
     counts = {level: 0 for level in (Level.PRIORITY, Level.GOAL, Level.STRATEGY, Level.ACTION)}
     for level, _item, _parent in selectors.iter_document_items(document):
         counts[level] += 1
-    known = _department_codes(request)
+    known = {
+        code for code in Department.objects.filter(organization=organization).values_list("code", flat=True)
+    }
     return {
         "counts": [(Level(level).label, count) for level, count in counts.items()],
         "new_departments": [d for d in document["departments"] if d["code"] not in known],
