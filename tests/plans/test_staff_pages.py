@@ -208,3 +208,27 @@ def test_the_coordinator_edits_mission_vision_and_values(client, plan, coordinat
     assert plan.mission_es == "Nueva misión"
     client.post(f"/en/staff/plans/{plan.pk}/values/new/", {"name_en": "Equity", "name_es": "Equidad"})
     assert plan.values.get().name_es == "Equidad"
+
+
+def test_confirming_the_same_import_twice_imports_once(client, plan, coordinator):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from civicplan.plans.exporters import export_plan
+    from civicplan.plans.models import Plan
+
+    client.force_login(coordinator)
+    upload = SimpleUploadedFile("plan.yaml", export_plan(plan, "yaml"), content_type="application/yaml")
+    preview_url = client.post("/en/staff/import/", {"file": upload}).url
+    before = Plan.objects.count()
+    assert client.post(preview_url).status_code == 302
+    second = client.post(preview_url)
+    assert second.status_code == 404  # the held upload is gone: nothing left to import
+    assert Plan.objects.count() == before + 1
+
+
+def test_a_line_break_typed_in_a_browser_is_stored_as_a_newline(client, plan, coordinator):
+    action = plan.items.filter(level="action").first()
+    client.force_login(coordinator)
+    client.post(f"/en/staff/items/{action.pk}/edit/", _form_data(action, description_en="One\r\nTwo"))
+    action.refresh_from_db()
+    assert action.description_en == "One\nTwo"
