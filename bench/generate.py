@@ -1,8 +1,8 @@
-"""Benchmark data: the plan part of a city (or a metro, 10x) built through the real import and adoption services.
+"""Benchmark data: the plan part of a city or a metro, built through the real import and adoption services.
 
-Scales come from docs quality-targets.md: city = 5 priorities, 21 goals, ~80 strategies, ~400 actions and ~10
-departments; metro = 10x. Everything is drawn from a seeded `random.Random`, so a scale always gives the same plan.
-Needs a configured Django (django.setup()) and a migrated database.
+Scales come from the quality targets: city = 5 priorities, 21 goals, ~80 strategies, ~400 actions and ~10
+departments; metro = 10x. Everything is drawn from a seeded `random.Random`: a scale always gives the same
+plan. Needs a configured Django (django.setup()) and a migrated database.
 """
 
 from __future__ import annotations
@@ -38,26 +38,46 @@ SCALES: dict[str, Scale] = {
     "metro": Scale("metro", priorities=50, goals=210, strategies=800, actions=4000, departments=100),
 }
 
-# Bilingual building blocks: titles are verb + subject + place, so every item reads differently in both languages.
+# Bilingual building blocks: a title is verb + subject + place, so items read differently, in both languages.
 VERBS = [
-    ("Expand", "Ampliar"), ("Improve", "Mejorar"), ("Modernize", "Modernizar"), ("Protect", "Proteger"),
-    ("Fund", "Financiar"), ("Launch", "Poner en marcha"), ("Review", "Revisar"), ("Strengthen", "Fortalecer"),
-    ("Plan", "Planificar"), ("Restore", "Restaurar"), ("Publish", "Publicar"), ("Pilot", "Probar"),
+    ("Expand", "Ampliar"),
+    ("Improve", "Mejorar"),
+    ("Modernize", "Modernizar"),
+    ("Protect", "Proteger"),
+    ("Fund", "Financiar"),
+    ("Launch", "Poner en marcha"),
+    ("Review", "Revisar"),
+    ("Strengthen", "Fortalecer"),
+    ("Plan", "Planificar"),
+    ("Restore", "Restaurar"),
+    ("Publish", "Publicar"),
+    ("Pilot", "Probar"),
 ]
 SUBJECTS = [
-    ("affordable housing", "la vivienda asequible"), ("street lighting", "el alumbrado público"),
-    ("bike lanes", "los carriles para bicicletas"), ("library hours", "el horario de las bibliotecas"),
-    ("tree canopy", "el arbolado urbano"), ("emergency response", "la respuesta a emergencias"),
-    ("small business support", "el apoyo a pequeños negocios"), ("youth programs", "los programas juveniles"),
-    ("water infrastructure", "la infraestructura de agua"), ("permit processing", "la tramitación de permisos"),
-    ("park maintenance", "el mantenimiento de parques"), ("public transit", "el transporte público"),
-    ("language access", "el acceso lingüístico"), ("cooling centers", "los centros de enfriamiento"),
+    ("affordable housing", "la vivienda asequible"),
+    ("street lighting", "el alumbrado público"),
+    ("bike lanes", "los carriles para bicicletas"),
+    ("library hours", "el horario de las bibliotecas"),
+    ("tree canopy", "el arbolado urbano"),
+    ("emergency response", "la respuesta a emergencias"),
+    ("small business support", "el apoyo a pequeños negocios"),
+    ("youth programs", "los programas juveniles"),
+    ("water infrastructure", "la infraestructura de agua"),
+    ("permit processing", "la tramitación de permisos"),
+    ("park maintenance", "el mantenimiento de parques"),
+    ("public transit", "el transporte público"),
+    ("language access", "el acceso lingüístico"),
+    ("cooling centers", "los centros de enfriamiento"),
 ]
 PLACES = [
-    ("downtown", "en el centro"), ("in every neighborhood", "en todos los barrios"),
-    ("along the creek", "a lo largo del arroyo"), ("near schools", "cerca de las escuelas"),
-    ("in the east side", "en el lado este"), ("citywide", "en toda la ciudad"),
-    ("for seniors", "para personas mayores"), ("for families", "para las familias"),
+    ("downtown", "en el centro"),
+    ("in every neighborhood", "en todos los barrios"),
+    ("along the creek", "a lo largo del arroyo"),
+    ("near schools", "cerca de las escuelas"),
+    ("in the east side", "en el lado este"),
+    ("citywide", "en toda la ciudad"),
+    ("for seniors", "para personas mayores"),
+    ("for families", "para las familias"),
 ]
 OUTCOMES = [
     ("so that residents wait less", "para que los residentes esperen menos"),
@@ -67,15 +87,27 @@ OUTCOMES = [
     ("and report progress every quarter", "e informar del avance cada trimestre"),
 ]
 DEPARTMENT_WORDS = [
-    ("Public Works", "Obras Públicas"), ("Finance", "Finanzas"), ("Library", "Biblioteca"),
-    ("Parks", "Parques"), ("Housing", "Vivienda"), ("Transportation", "Transporte"), ("Police", "Policía"),
-    ("Fire", "Bomberos"), ("Planning", "Planificación"), ("Economic Development", "Desarrollo Económico"),
+    ("Public Works", "Obras Públicas"),
+    ("Finance", "Finanzas"),
+    ("Library", "Biblioteca"),
+    ("Parks", "Parques"),
+    ("Housing", "Vivienda"),
+    ("Transportation", "Transporte"),
+    ("Police", "Policía"),
+    ("Fire", "Bomberos"),
+    ("Planning", "Planificación"),
+    ("Economic Development", "Desarrollo Económico"),
 ]
 FIRST_NAMES = ["Ana", "Luis", "Grace", "Rosa", "Sam", "Dana", "Omar", "Mei", "Jorge", "Priya", "Kofi", "Lena"]
 LAST_NAMES = ["Reyes", "Ortega", "Kim", "Medina", "Patel", "Whitfield", "Nguyen", "Silva", "Haddad", "Brooks"]
 # Action statuses with their relative frequency; None is an action nobody has reported on yet.
 STATUS_WEIGHTS: list[tuple[str | None, int]] = [
-    ("not-started", 15), ("on-track", 40), ("at-risk", 12), ("delayed", 8), ("completed", 18), ("deferred", 3),
+    ("not-started", 15),
+    ("on-track", 40),
+    ("at-risk", 12),
+    ("delayed", 8),
+    ("completed", 18),
+    ("deferred", 3),
     (None, 4),
 ]
 PLAN_START = dt.date(2025, 7, 1)
@@ -155,13 +187,19 @@ def plan_tree(scale: Scale, rng: random.Random, department_codes: list[str]) -> 
     """Priorities > goals > strategies > actions with the scale's exact totals, spread unevenly."""
     priorities = [item(rng, str(p + 1), department_codes, is_action=False) for p in range(scale.priorities)]
     goals = _attach(priorities, "goals", spread(scale.goals, len(priorities), rng), rng, department_codes)
-    strategies = _attach(goals, "strategies", spread(scale.strategies, len(goals), rng), rng, department_codes)
+    strategies = _attach(
+        goals, "strategies", spread(scale.strategies, len(goals), rng), rng, department_codes
+    )
     _attach(strategies, "actions", spread(scale.actions, len(strategies), rng), rng, department_codes)
     return priorities
 
 
 def _attach(
-    parents: list[dict[str, Any]], key: str, counts: list[int], rng: random.Random, department_codes: list[str]
+    parents: list[dict[str, Any]],
+    key: str,
+    counts: list[int],
+    rng: random.Random,
+    department_codes: list[str],
 ) -> list[dict[str, Any]]:
     children = []
     for parent, count in zip(parents, counts, strict=True):
@@ -181,13 +219,20 @@ def build_document(scale: Scale, seed: int = SEED) -> dict[str, Any]:
         "schema": SCHEMA,
         "departments": depts,
         "plan": {
-            "title": {"en": f"Bench {scale.name} Strategic Plan 2025–2030",
-                      "es": f"Plan Estratégico {scale.name} de prueba 2025–2030"},
+            "title": {
+                "en": f"Bench {scale.name.title()} Strategic Plan 2025–2030",
+                "es": f"Plan Estratégico {scale.name} de prueba 2025–2030",
+            },
             "start_fiscal_year": PLAN_START.year,
             "years": 5,
-            "mission": {"en": "We deliver responsive services for every resident.",
-                        "es": "Prestamos servicios ágiles para todos los residentes."},
-            "vision": {"en": "A safe, welcoming and thriving city.", "es": "Una ciudad segura, acogedora y próspera."},
+            "mission": {
+                "en": "We deliver responsive services for every resident.",
+                "es": "Prestamos servicios ágiles para todos los residentes.",
+            },
+            "vision": {
+                "en": "A safe, welcoming and thriving city.",
+                "es": "Una ciudad segura, acogedora y próspera.",
+            },
             "values": [
                 {"name": {"en": en, "es": es}, "description": bilingual(rng, VERBS, SUBJECTS, OUTCOMES)}
                 for en, es in [("Integrity", "Integridad"), ("Service", "Servicio"), ("Equity", "Equidad")]
@@ -209,7 +254,9 @@ def generate(scale: Scale, seed: int = SEED) -> Generated:
     timings["build+validate"] = time.perf_counter() - started
 
     organization = Organization.objects.create(
-        name_en=f"Bench {scale.name.title()}", name_es=f"Ciudad de prueba {scale.name}", fiscal_year_start_month=7
+        name_en=f"Bench {scale.name.title()}",
+        name_es=f"Ciudad de prueba {scale.name}",
+        fiscal_year_start_month=7,
     )
     # Nobody signs in with this password (the benchmark uses force_login): a random one avoids a fixed secret.
     coordinator = User.objects.create_user(
@@ -223,12 +270,20 @@ def generate(scale: Scale, seed: int = SEED) -> Generated:
 
     started = time.perf_counter()
     version = services.adopt_plan(
-        plan=plan, user=coordinator, adopted_on=dt.date(2025, 6, 24),
-        meeting="Regular City Council Meeting, June 24, 2025", resolution="Resolution No. 2025-48",
+        plan=plan,
+        user=coordinator,
+        adopted_on=dt.date(2025, 6, 24),
+        meeting="Regular City Council Meeting, June 24, 2025",
+        resolution="Resolution No. 2025-48",
     )
     timings["adopt"] = time.perf_counter() - started
     return Generated(
-        organization=organization, coordinator=coordinator, plan=plan, version=version,
-        goal_code="1.1", priority_code="1", items=count_items(scale), timings=timings,
+        organization=organization,
+        coordinator=coordinator,
+        plan=plan,
+        version=version,
+        goal_code="1.1",
+        priority_code="1",
+        items=count_items(scale),
+        timings=timings,
     )
-

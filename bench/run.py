@@ -1,0 +1,105 @@
+"""`make bench`: SQL query counts and render times at city and metro scale, and public-page throughput
+under gunicorn compared with a trivial view. Prints figures and ratios (medians); never fails on timing.
+
+    .venv/bin/python bench/run.py                # both scales, 7 runs, 3 rounds x 5 s of load per URL
+    .venv/bin/python bench/run.py --quick        # city only, 3 runs, 3 rounds x 1 s of load per URL
+    .venv/bin/python bench/run.py --scale metro
+
+Each scale is generated and measured in its own process (pages.py: Django reads its settings once per
+process) on a fresh SQLite database under var/bench/. The targets are docs' quality targets (Performance).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from env import BENCH_DIR, PROJECT_DIR, PYTHON, bench_env, prepare, remove_database
+from load import LoadPlan, LoadResult, free_port, gunicorn, measure
+from report import print_generation, print_load, print_pages, print_summary, summarise
+
+TRIVIAL = "/healthz"  # the baseline: a view that touches neither the database nor a template
+
+
+@dataclass(frozen=True)
+class Mode:
+    name: str
+    scales: list[str]
+    runs: int
+    load: LoadPlan
+
+
+QUICK_LOAD = LoadPlan(concurrency=8, seconds=1.0, rounds=3, warmup_seconds=0.5)
+FULL_LOAD = LoadPlan(concurrency=8, seconds=5.0, rounds=3, warmup_seconds=1.0)
+
+
+def parse_args() -> Mode:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="city only, 3 runs, 1 s of load per URL and round"
+    )
+    parser.add_argument(
+        "--scale", choices=["city", "metro", "both"], help="default: both (city with --quick)"
+    )
+    args = parser.parse_args()
+    scale = args.scale or ("city" if args.quick else "both")
+    scales = ["city", "metro"] if scale == "both" else [scale]
+    if args.quick:
+        return Mode("quick", scales, runs=3, load=QUICK_LOAD)
+    return Mode("full", scales, runs=7, load=FULL_LOAD)
+
+
+def run_scale(scale: str, runs: int) -> dict[str, Any]:
+    """Fresh database, migrate, generate and measure the pages, in a child process."""
+    remove_database(scale)
+    out = BENCH_DIR / f"{scale}.json"
+    script = PROJECT_DIR / "bench" / "pages.py"
+    command = [str(PYTHON), str(script), "--scale", scale, "--runs", str(runs), "--out", str(out)]
+    subprocess.run(command, cwd=PROJECT_DIR, env=bench_env(scale), check=True)
+    return dict(json.loads(out.read_text(encoding="utf-8")))
+
+
+def run_load(scale_result: dict[str, Any], plan: LoadPlan) -> dict[str, list[LoadResult]]:
+    urls = scale_result["urls"]
+    paths = [TRIVIAL, urls["home"], urls["goal"], urls["priority"]]
+    port = free_port()
+    with gunicorn(bench_env(scale_result["scale"]), port) as server:
+        return measure(port, server.pid, paths, plan)
+
+
+def load_average() -> str:
+    return f"{os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else "unknown"
+
+
+def main() -> None:
+    mode = parse_args()
+    started = time.perf_counter()
+    # Line-buffered, so that this process's lines and its child processes' output stay in order.
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
+    prepare()
+    # The load average says how busy the machine was: other work skews timings (ratios less so).
+    print(
+        f"CivicPlan benchmarks ({mode.name}): scales {', '.join(mode.scales)}; Python "
+        f"{platform.python_version()}, {os.cpu_count()} CPUs, load average {load_average()} at start\n"
+    )
+    results = {scale: run_scale(scale, mode.runs) for scale in mode.scales}
+    print_generation(results)
+    problems = print_pages(results, mode.runs)
+    load_scale = "city" if "city" in results else mode.scales[0]
+    load = summarise(run_load(results[load_scale], mode.load))
+    print_load(load, mode.load, load_scale)
+    print_summary(results, problems, load)
+    print(f"Total time: {time.perf_counter() - started:.0f} s (load average {load_average()} at the end)")
+
+
+if __name__ == "__main__":
+    main()
