@@ -19,7 +19,10 @@ hypothesis_settings.load_profile("civicplan")
 
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
+    from civicplan.plans.selectors import forget_built_plans
+
     cache.clear()
+    forget_built_plans()  # each test's database starts again, and ids may be reused
 
 
 @pytest.fixture

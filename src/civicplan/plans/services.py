@@ -183,6 +183,7 @@ def create_item(
     _record(item, user, reason)
     item.save()
     recompute_ancestors(item)
+    _changed_public_content()  # the roll-up of adopted parents may have moved
     return item
 
 
