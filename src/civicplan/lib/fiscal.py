@@ -11,11 +11,12 @@ _LABEL_PATTERNS = (
 )
 
 
-def fiscal_year_label(start_year: int, start_month: int = 7) -> str:
-    """`FY 2025-26` for a July start; a January start names the calendar year (`FY 2025`)."""
+def fiscal_year_label(start_year: int, start_month: int = 7, prefix: str = "FY") -> str:
+    """`FY 2025-26` for a July start; a January start names the calendar year (`FY 2025`).
+    `prefix` lets a page say it in its own language (`AF 2025-26`)."""
     if start_month == 1:
-        return f"FY {start_year}"
-    return f"FY {start_year}-{(start_year + 1) % 100:02d}"
+        return f"{prefix} {start_year}"
+    return f"{prefix} {start_year}-{(start_year + 1) % 100:02d}"
 
 
 def fiscal_year_of(day: dt.date, start_month: int = 7) -> int:

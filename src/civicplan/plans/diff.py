@@ -8,10 +8,29 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
+from civicplan.plans.models import Level
 from civicplan.plans.selectors import iter_document_items
 
 TEXT_FIELDS = ("title", "description")
 OTHER_FIELDS = ("department", "lead", "start_date", "due_date", "weight")
+FIELD_LABELS = {
+    "title": _("Title"),
+    "description": _("Description"),
+    "department": _("Owner department"),
+    "lead": _("Lead"),
+    "start_date": _("Start date"),
+    "due_date": _("Due date"),
+    "weight": _("Weight"),
+    "mission": _("Mission"),
+    "vision": _("Vision"),
+    "values": _("Values"),
+}
+
+
+def field_label(name: str) -> str:
+    return str(FIELD_LABELS.get(name, name))
 
 
 @dataclass
@@ -22,6 +41,14 @@ class ItemChange:
     old_code: str = ""
     fields: list[tuple[str, Any, Any]] = field(default_factory=list)
 
+    @property
+    def level_label(self) -> str:
+        return str(Level(self.level).label)
+
+    @property
+    def labeled_fields(self) -> list[tuple[str, Any, Any]]:
+        return [(field_label(name), old, new) for name, old, new in self.fields]
+
 
 @dataclass
 class PlanDiff:
@@ -31,6 +58,10 @@ class PlanDiff:
     moved: list[ItemChange] = field(default_factory=list)
     changed: list[ItemChange] = field(default_factory=list)
     framing: list[tuple[str, Any, Any]] = field(default_factory=list)  # title, mission, vision, values
+
+    @property
+    def labeled_framing(self) -> list[tuple[str, Any, Any]]:
+        return [(field_label(name), old, new) for name, old, new in self.framing]
 
     @property
     def is_empty(self) -> bool:

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -51,8 +52,10 @@ class Plan(BilingualMixin, TimeStampedModel):
     @property
     def period_label(self) -> str:
         month = self.organization.fiscal_year_start_month
-        first = fiscal_year_label(self.start_fiscal_year, month)
-        last = fiscal_year_label(self.start_fiscal_year + self.years - 1, month)
+        # Translators: abbreviation of "fiscal year", as in "FY 2025-26" (Spanish: "AF", año fiscal).
+        prefix = gettext("FY")
+        first = fiscal_year_label(self.start_fiscal_year, month, prefix)
+        last = fiscal_year_label(self.start_fiscal_year + self.years - 1, month, prefix)
         return f"{first} – {last}"
 
 
