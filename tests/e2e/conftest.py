@@ -20,8 +20,13 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync 
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 AXE_PATH = PROJECT_DIR / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def in_ci() -> bool:
@@ -33,12 +38,16 @@ def _missing_browser(request: pytest.FixtureRequest, message: str) -> None:
     if in_ci():
         pytest.fail(f"{message} CI=true, so a missing browser is a failure, not a skip.", pytrace=False)
     loud = f"BROWSER TESTS SKIPPED: {message} Install it with `make test-system-deps` (Debian package `chromium`)."
+    # 1. straight to the terminal, past output capturing (an xdist worker has no terminal: 2. and 3. still show)
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
     terminal = request.config.pluginmanager.get_plugin("terminalreporter")
-    if terminal is not None:
-        terminal.write_line("")
-        terminal.write_line(f"WARNING: {loud}", red=True, bold=True)
-    else:  # an xdist worker has no terminal: its stderr still reaches the controller's log
+    if capture is not None and terminal is not None:
+        with capture.global_and_fixture_disabled():
+            terminal.write_line("")
+            terminal.write_line(f"WARNING: {loud}", red=True, bold=True)
+    else:
         print(f"WARNING: {loud}", file=sys.stderr)
+    # 2. in the warnings summary, and 3. as the skip reason of every browser test (-ra lists them)
     warnings.warn(loud, UserWarning, stacklevel=1)
     pytest.skip(loud)
 
@@ -66,8 +75,10 @@ def browser(request: pytest.FixtureRequest) -> Iterator[Any]:
 def axe_source() -> str:
     """The axe-core script, pinned in package-lock.json. Missing means `npm ci` was not run: fail, never skip."""
     if not AXE_PATH.is_file():
-        pytest.fail(f"axe-core is missing: {AXE_PATH} does not exist. Run `npm ci` (or `make setup`) first.",
-                    pytrace=False)
+        pytest.fail(
+            f"axe-core is missing: {AXE_PATH} does not exist. Run `npm ci` (or `make setup`) first.",
+            pytrace=False,
+        )
     source = AXE_PATH.read_text(encoding="utf-8")
     if "axe" not in source[:2000]:
         pytest.fail(f"{AXE_PATH} does not look like axe-core.", pytrace=False)
@@ -75,6 +86,7 @@ def axe_source() -> str:
 
 
 # --- Pages and data ----------------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def open_tab(browser: Any, live_server: Any) -> Iterator[Any]:
@@ -106,18 +118,34 @@ def published_plan(plan: Any, coordinator: Any) -> Any:
     from civicplan.plans import services
     from civicplan.plans.models import Value
 
-    Value.objects.create(plan=plan, order=1, name_en="Equity", name_es="Equidad",
-                         description_en="Fair service in every neighbourhood.",
-                         description_es="Servicio justo en cada vecindario.")
-    Value.objects.create(plan=plan, order=2, name_en="Stewardship", name_es="Responsabilidad",
-                         description_en="We care for public money.", description_es="Cuidamos el dinero público.")
+    Value.objects.create(
+        plan=plan,
+        order=1,
+        name_en="Equity",
+        name_es="Equidad",
+        description_en="Fair service in every neighbourhood.",
+        description_es="Servicio justo en cada vecindario.",
+    )
+    Value.objects.create(
+        plan=plan,
+        order=2,
+        name_en="Stewardship",
+        name_es="Responsabilidad",
+        description_en="We care for public money.",
+        description_es="Cuidamos el dinero público.",
+    )
     for item in plan.items.all():
         item.description_en = f"What {item.code} is about, in plain English."
         item.description_es = f"De qué trata {item.code}, en español sencillo."
         if item.level == "action":
             item.lead = "Jordan Lee, Program Manager"
         item.save()
-    services.adopt_plan(plan=plan, user=coordinator, adopted_on=dt.date(2025, 6, 24), meeting="Council 6/24",
-                        resolution="2025-01")
+    services.adopt_plan(
+        plan=plan,
+        user=coordinator,
+        adopted_on=dt.date(2025, 6, 24),
+        meeting="Council 6/24",
+        resolution="2025-01",
+    )
     plan.refresh_from_db()
     return plan
