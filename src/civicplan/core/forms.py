@@ -16,15 +16,19 @@ def _uswds(form: forms.BaseForm) -> None:
             forms.Textarea: "usa-textarea",
             forms.Select: "usa-select",
             forms.CheckboxInput: "usa-checkbox__input",
-            forms.ClearableFileInput: "usa-file-input",
-            forms.FileInput: "usa-file-input",
+            # Not USWDS's JavaScript file input: it replaces the label with untranslated English.
+            forms.ClearableFileInput: "usa-input cp-file-input",
+            forms.FileInput: "usa-input cp-file-input",
         }.get(type(widget), "usa-input")
         widget.attrs.setdefault("class", css)
         if isinstance(widget, forms.Textarea):
             widget.attrs.setdefault("rows", 3)
         if name in errors:
             widget.attrs["aria-invalid"] = "true"
-            widget.attrs["aria-describedby"] = f"id_{form.add_prefix(name)}-error"
+            described_by = f"id_{form.add_prefix(name)}-error"
+            if field.help_text:  # keep the hint announced alongside the error
+                described_by += f" id_{form.add_prefix(name)}-hint"
+            widget.attrs["aria-describedby"] = described_by
             if "usa-input--error" not in widget.attrs["class"]:
                 widget.attrs["class"] += " usa-input--error"
         elif field.help_text:
