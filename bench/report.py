@@ -78,7 +78,9 @@ def print_pages(results: Results, runs: int) -> dict[tuple[str, str], str]:
     scales = list(results)
     problems = query_problems(results)
     print(f"Pages (Django test client): SQL queries per render, render time in ms (median of {runs} runs);")
-    print("uncached = first render after cache.clear(); cached = the same page rendered again")
+    print(
+        "uncached = first render with the page cache and the built public plan dropped (as after a change); cached = the same page again"
+    )
     headers = ["page", "state", *(f"queries {s}" for s in scales), *(f"ms {s}" for s in scales)]
     headers += ["ms metro/city"] if len(scales) == 2 else []
     rows = [_page_row(results, page, state, problems) for page, state in PAGE_STATES]
