@@ -10,4 +10,8 @@ class PlansConfig(AppConfig):
     def ready(self) -> None:
         from civicplan.core.registry import MenuEntry, register_staff_menu
 
-        register_staff_menu(MenuEntry(label=_("Staff workspace"), url_name="staff:home", order=10, permission="plans.view_draft"))
+        register_staff_menu(
+            MenuEntry(
+                label=_("Staff workspace"), url_name="staff:home", order=10, permission="plans.view_draft"
+            )
+        )

@@ -9,9 +9,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from civicplan.core.templatetags.civicplan import progress_bar, status_tag
 from civicplan.plans.models import Level
 from civicplan.plans.selectors import StaffNode
-from civicplan.core.templatetags.civicplan import progress_bar, status_tag
 
 register = template.Library()
 
