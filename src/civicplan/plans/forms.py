@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civicplan.accounts.models import Department
 from civicplan.core.forms import DateInput, UswdsFormMixin
-from civicplan.plans.models import Plan, PlanItem, Status, Value
+from civicplan.plans.models import ITEM_CONTENT_FIELDS, Plan, PlanItem, Status, Value
 
 HEX_COLOR = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a hex colour such as #00a91c."))
 
@@ -83,19 +83,7 @@ class ItemForm(UswdsFormMixin, forms.ModelForm):
 
     class Meta:
         model = PlanItem
-        fields = [
-            "title_en",
-            "title_es",
-            "description_en",
-            "description_es",
-            "department",
-            "lead",
-            "start_date",
-            "due_date",
-            "status",
-            "progress",
-            "weight",
-        ]
+        fields = list(ITEM_CONTENT_FIELDS)
         widgets = {
             "start_date": DateInput(),
             "due_date": DateInput(),

@@ -132,6 +132,22 @@ def parent_level(level: str) -> str | None:
     return LEVELS[index - 1] if index > 0 else None
 
 
+# What staff edit on an item (forms and services share this list); the rest is structure or bookkeeping.
+ITEM_CONTENT_FIELDS = (
+    "title_en",
+    "title_es",
+    "description_en",
+    "description_es",
+    "department",
+    "lead",
+    "start_date",
+    "due_date",
+    "status",
+    "progress",
+    "weight",
+)
+
+
 class PlanItem(BilingualMixin, TimeStampedModel, ArchivableModel):
     """One node of the plan tree. The level is fixed by depth: priorities have no parent, goals sit under
     priorities, strategies under goals, actions under strategies. `code` is what residents see (`2.3.1`)."""

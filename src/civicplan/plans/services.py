@@ -18,6 +18,7 @@ from civicplan.accounts.models import Department, Organization, User
 from civicplan.core.models import ContentGeneration
 from civicplan.plans.defaults import DEFAULT_STATUSES
 from civicplan.plans.models import (
+    ITEM_CONTENT_FIELDS,
     Level,
     PendingImport,
     Plan,
@@ -32,19 +33,6 @@ from civicplan.plans.models import (
 from civicplan.plans.rollup import weighted_progress
 from civicplan.plans.selectors import iter_document_items, plan_document
 
-ITEM_CONTENT_FIELDS = (
-    "title_en",
-    "title_es",
-    "description_en",
-    "description_es",
-    "department",
-    "lead",
-    "start_date",
-    "due_date",
-    "status",
-    "progress",
-    "weight",
-)
 STRUCTURE_FIELDS = ("department", "weight")  # only the coordinator changes who owns an item or how it counts
 
 

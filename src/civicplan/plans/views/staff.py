@@ -62,6 +62,14 @@ def _apply_validation_error(form: Any, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+def _keep_typed_after_conflict(form: Any, error: services.EditConflict) -> Any:
+    """The form keeps what this person typed; saving again is a deliberate choice to replace the other version,
+    so the form now names the version they have seen."""
+    form.data = form.data.copy()
+    form.data["lock_version"] = str(error.current.lock_version)
+    return error.current
+
+
 # --- Plan ----------------------------------------------------------------------------------------------------------
 
 
@@ -126,9 +134,7 @@ def plan_edit(request: HttpRequest, plan_id: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except services.EditConflict as error:
-            conflict = error.current
-            form.data = form.data.copy()
-            form.data["lock_version"] = str(conflict.lock_version)
+            conflict = _keep_typed_after_conflict(form, error)
         except ValidationError as error:
             _apply_validation_error(form, error)
         else:
@@ -326,11 +332,7 @@ def item_edit(request: HttpRequest, item_id: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except services.EditConflict as error:
-            conflict = error.current
-            # The form keeps what this person typed; saving again is a deliberate choice to replace the other
-            # version, so it now names the version they have seen.
-            form.data = form.data.copy()
-            form.data["lock_version"] = str(conflict.lock_version)
+            conflict = _keep_typed_after_conflict(form, error)
         except ValidationError as error:
             _apply_validation_error(form, error)
         else:
