@@ -40,7 +40,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
 messages: $(VENV)/.installed
-	cd src/civicplan && ../../$(MANAGE) compilemessages --verbosity 0
+	cd src/civicplan && DEBUG=true ../../$(PY) ../../manage.py compilemessages --verbosity 0
 
 test: setup test-system-deps ## the whole suite, browser tests included
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
