@@ -37,11 +37,11 @@ def _uswds(form: forms.BaseForm) -> None:
 
 class UswdsFormMixin:
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
-        _uswds(self)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
+        _uswds(self)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()  # type: ignore[misc]
+        data = super().clean()
         # Browsers send line breaks as CRLF; store LF so every export and comparison sees the same text.
         for name, value in data.items():
             if isinstance(value, str) and "\r" in value:
@@ -49,8 +49,8 @@ class UswdsFormMixin:
         return data
 
     def full_clean(self) -> None:
-        super().full_clean()  # type: ignore[misc]
-        _uswds(self)  # type: ignore[arg-type]
+        super().full_clean()
+        _uswds(self)
 
 
 class DateInput(forms.DateInput):

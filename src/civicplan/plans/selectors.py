@@ -18,7 +18,7 @@ from civicplan.core.models import ContentGeneration
 from civicplan.plans.models import LEVELS, Level, Plan, PlanItem, PlanState, PlanVersion, Status
 
 SCHEMA = "civicplan.plan/1"
-CHILD_KEY = {Level.PRIORITY: "goals", Level.GOAL: "strategies", Level.STRATEGY: "actions"}
+CHILD_KEY: dict[str, str] = {"priority": "goals", "goal": "strategies", "strategy": "actions"}
 
 
 # --- Plans --------------------------------------------------------------------------------------------------------
@@ -96,7 +96,7 @@ def plan_document(plan: Plan, *, with_ids: bool = False) -> dict[str, Any]:
                 "weight": _number(item.weight),
             }
         )
-        key = CHILD_KEY.get(item.level)  # type: ignore[call-overload]
+        key = CHILD_KEY.get(item.level)
         if key:
             data[key] = [node(child) for child in children.get(item.pk, [])]
         return {k: v for k, v in data.items() if v is not None}
@@ -135,13 +135,13 @@ def iter_document_items(document: dict[str, Any]) -> list[tuple[str, dict[str, A
     found: list[tuple[str, dict[str, Any], dict[str, Any] | None]] = []
 
     def walk(nodes: list[dict[str, Any]], level: str, parent: dict[str, Any] | None) -> None:
-        key = CHILD_KEY.get(level)  # type: ignore[call-overload]
+        key = CHILD_KEY.get(level)
         for item in nodes:
             found.append((level, item, parent))
             if key:
                 walk(item.get(key, []), LEVELS[LEVELS.index(level) + 1], item)
 
-    walk(document["plan"].get("priorities", []), Level.PRIORITY, None)
+    walk(document["plan"].get("priorities", []), str(Level.PRIORITY), None)
     return found
 
 
@@ -196,7 +196,7 @@ class PublicNode:
         return [(statuses[pk], counter[pk]) for pk in sorted(counter, key=lambda pk: statuses[pk].order)]
 
     def actions(self) -> list[PublicNode]:
-        if self.level == Level.ACTION:
+        if self.level == str(Level.ACTION):
             return [self]
         return [action for child in self.children for action in child.actions()]
 
@@ -282,11 +282,11 @@ def _build_public_plan(version: PlanVersion, language: str) -> PublicPlan:
             lead=item.get("lead") or "",
             start_date=dt.date.fromisoformat(item["start_date"]) if item.get("start_date") else None,
             due_date=dt.date.fromisoformat(item["due_date"]) if item.get("due_date") else None,
-            status=status_by_id.get(row.get("status_id")),  # type: ignore[arg-type]
+            status=status_by_id.get(row.get("status_id")),
             progress=row.get("progress"),
             updated_at=row.get("updated_at"),
         )
-        key = CHILD_KEY.get(level)  # type: ignore[call-overload]
+        key = CHILD_KEY.get(level)
         if key:
             child_level = LEVELS[LEVELS.index(level) + 1]
             node.children = [build(child, child_level) for child in item.get(key, [])]
@@ -294,7 +294,7 @@ def _build_public_plan(version: PlanVersion, language: str) -> PublicPlan:
         return node
 
     data = document["plan"]
-    priorities = [build(item, Level.PRIORITY) for item in data.get("priorities", [])]
+    priorities = [build(item, str(Level.PRIORITY)) for item in data.get("priorities", [])]
     return PublicPlan(
         version=version,
         organization=plan.organization,

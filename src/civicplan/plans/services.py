@@ -549,7 +549,7 @@ def import_plan_document(
         _record(status, user)
         status.save()
         statuses[status.key] = status
-    level_order = {}
+    level_order: dict[int, int] = {}
     for level, entry, parent in iter_document_items(document):
         siblings_key = id(parent)
         level_order[siblings_key] = level_order.get(siblings_key, 0) + 1
