@@ -14,7 +14,7 @@ PORT ?= 8000
 
 demo: setup ## set everything up, load the demo city and serve it on http://127.0.0.1:8000
 	DEBUG=true $(MANAGE) migrate --noinput
-	DEBUG=true $(MANAGE) load_demo
+	DEBUG=true $(MANAGE) load_demo --url http://$(HOST):$(PORT)
 	@echo "Serving CivicPlan on http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
 	DEBUG=true $(MANAGE) runserver $(HOST):$(PORT)
 

@@ -66,14 +66,17 @@ DEMO_PASSWORD = "alder-creek-demo"  # noqa: S105
 class Command(BaseCommand):
     help = "Load the demo city (idempotent) and print one login per role."
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--url", default="http://127.0.0.1:8000", help="Where the demo will be served.")
+
+    def handle(self, *args: Any, url: str, **options: Any) -> None:
         organization = account_selectors.organization_named(CITY_EN)
         if organization is not None and selectors.plan_of(organization) is not None:
             self.stdout.write("The demo city is already loaded; nothing changed.")
         else:
             with transaction.atomic():
                 self._load()
-        self._print_logins()
+        self._print_logins(url.rstrip("/"))
 
     def _load(self) -> None:
         organization = account_services.ensure_organization(name_en=CITY_EN, name_es=CITY_ES)
@@ -203,11 +206,9 @@ class Command(BaseCommand):
         )
         services.archive_item(item=retiree, user=user, reason="Superseded by the online permit portal")
 
-    def _print_logins(self) -> None:
+    def _print_logins(self, url: str) -> None:
         self.stdout.write("")
-        self.stdout.write("Demo logins (sign in at http://127.0.0.1:8000/en/accounts/login/):")
+        self.stdout.write(f"Demo logins (sign in at {url}/en/accounts/login/):")
         for spec in DEMO_USERS:
             self.stdout.write(f"  {spec['username']:<12} / {DEMO_PASSWORD}   {spec['label']}")
-        self.stdout.write(
-            "  (no login)   residents read the public site at http://127.0.0.1:8000/es/ or /en/"
-        )
+        self.stdout.write(f"  (no login)   residents read the public site at {url}/es/ or {url}/en/")
