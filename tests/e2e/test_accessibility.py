@@ -72,6 +72,7 @@ PUBLIC_PAGES = [
     PageCase("home", lambda s: "/", as_user=""),
     PageCase("priority", lambda s: "/priorities/1/", as_user=""),
     PageCase("goal", lambda s: "/goals/1.1/", as_user=""),
+    PageCase("versions", lambda s: "/versions/", as_user=""),
     PageCase("not-found", lambda s: "/goals/9.9/", status=404, as_user=""),
 ]
 

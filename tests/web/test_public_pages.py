@@ -132,3 +132,37 @@ def test_public_pages_cost_the_same_queries_whatever_the_plan_size(
     with django_assert_max_num_queries(8):
         client.get(url)
     assert selectors.public_plan().by_code["1.7"]
+
+
+def test_residents_see_every_adopted_version_and_what_changed(client, adopted_plan, coordinator):
+    goal = adopted_plan.items.get(code="1.1")
+    services.update_item(
+        item=goal,
+        user=coordinator,
+        expected_version=goal.lock_version,
+        data={"title_en": "Safer streets", "title_es": "Calles más seguras"},
+    )
+    services.adopt_plan(
+        plan=adopted_plan,
+        user=coordinator,
+        adopted_on=dt.date(2026, 6, 23),
+        meeting="Regular meeting",
+        resolution="2026-41",
+        reason="Mid-cycle refresh",
+    )
+    html = client.get("/es/versions/").content.decode()
+    assert "Mid-cycle refresh" in html and "2026-41" in html
+    assert "Calles más seguras" in html  # the change, named in the reader's language
+    assert "1 elemento con nueva redacción" in html
+
+
+def test_the_public_versions_page_never_compares_the_draft(client, adopted_plan, coordinator):
+    goal = adopted_plan.items.get(code="1.1")
+    services.update_item(
+        item=goal,
+        user=coordinator,
+        expected_version=goal.lock_version,
+        data={"title_en": "Draft only wording"},
+    )
+    html = client.get("/en/versions/?a=1&b=draft").content.decode()
+    assert "Draft only wording" not in html

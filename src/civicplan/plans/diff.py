@@ -80,11 +80,17 @@ def _text(item: dict[str, Any], name: str) -> dict[str, str]:
     return {"en": value.get("en", ""), "es": value.get("es", "")}
 
 
-def compare_documents(old: dict[str, Any], new: dict[str, Any]) -> PlanDiff:
+def _title(item: dict[str, Any], language: str) -> str:
+    title = _text(item, "title")
+    return title.get(language) or title["en"]
+
+
+def compare_documents(old: dict[str, Any], new: dict[str, Any], language: str = "en") -> PlanDiff:
+    """Items are named in `language` (English where that text is empty)."""
     diff = PlanDiff()
     before, after = _index(old), _index(new)
     for item_id, (level, item, parent_id) in after.items():
-        title = _text(item, "title")["en"]
+        title = _title(item, language)
         if item_id not in before:
             diff.added.append(ItemChange(level, item["code"], title))
             continue
@@ -111,7 +117,7 @@ def compare_documents(old: dict[str, Any], new: dict[str, Any]) -> PlanDiff:
             )
     for item_id, (level, item, _parent_id) in before.items():
         if item_id not in after:
-            diff.removed.append(ItemChange(level, item["code"], _text(item, "title")["en"]))
+            diff.removed.append(ItemChange(level, item["code"], _title(item, language)))
     old_plan, new_plan = old["plan"], new["plan"]
     for name in ("title", "mission", "vision"):
         if _text(old_plan, name) != _text(new_plan, name):

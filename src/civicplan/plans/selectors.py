@@ -156,6 +156,16 @@ def latest_version(plan: Plan) -> PlanVersion | None:
     return plan.versions.order_by("-number").first()
 
 
+def public_versions(version: PlanVersion) -> list[PlanVersion]:
+    """Every adopted version of the plan residents see, newest first. Adopted versions are public records."""
+    return list(
+        PlanVersion.objects.filter(plan_id=version.plan_id)
+        .defer("snapshot")
+        .select_related("plan")
+        .order_by("-number")
+    )
+
+
 def public_version() -> PlanVersion | None:
     """The version residents see: the newest adopted version of the newest plan that has one."""
     return (

@@ -7,6 +7,7 @@ from civicplan.plans.views import public, staff
 public_patterns = [
     path("priorities/<str:code>/", public.priority, name="priority"),
     path("goals/<str:code>/", public.goal, name="goal"),
+    path("versions/", public.versions, name="versions"),
 ]
 
 staff_patterns = [

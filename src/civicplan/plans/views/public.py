@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
 
 from civicplan.core.cache import cached_public_page
 from civicplan.plans import selectors
+from civicplan.plans.diff import compare_documents
 from civicplan.plans.models import Level
 
 
@@ -36,4 +38,27 @@ def goal(request: HttpRequest, code: str) -> HttpResponse:
     plan, node = _node(code, Level.GOAL)
     return render(
         request, "plans/public/goal.html", {"plan": plan, "node": node, "parents": _parents(plan, code)}
+    )
+
+
+@cached_public_page
+def versions(request: HttpRequest) -> HttpResponse:
+    """Every adopted version with its council record, and what changed between two of them. Only adopted
+    versions can be compared here: the working draft never reaches the public."""
+    plan = selectors.public_plan()
+    if plan is None:
+        raise Http404
+    adopted = selectors.public_versions(plan.version)
+    by_number = {str(version.number): version for version in adopted}
+    newer = by_number.get(request.GET.get("b", ""), adopted[0])
+    default_older = adopted[1] if len(adopted) > 1 else adopted[0]
+    older = by_number.get(request.GET.get("a", ""), default_older)
+    changes = None
+    if older.pk != newer.pk:
+        language = (get_language() or "en")[:2]
+        changes = compare_documents(older.snapshot, newer.snapshot, language)
+    return render(
+        request,
+        "plans/public/versions.html",
+        {"plan": plan, "versions": adopted, "older": older, "newer": newer, "changes": changes},
     )
