@@ -80,6 +80,7 @@ STAFF_PAGES = [
     PageCase("login", lambda s: "/accounts/login/", as_user=""),
     PageCase("login-error", lambda s: "/accounts/login/", then=_sign_in_with_wrong_password, as_user=""),
     PageCase("plan-tree", lambda s: f"/staff/plans/{s.plan.pk}/"),
+    PageCase("plans", lambda s: "/staff/plans/"),
     PageCase(
         "plan-tree-by-department", lambda s: f"/staff/plans/{s.plan.pk}/?department={s.department_a.pk}"
     ),

@@ -232,3 +232,23 @@ def test_a_line_break_typed_in_a_browser_is_stored_as_a_newline(client, plan, co
     client.post(f"/en/staff/items/{action.pk}/edit/", _form_data(action, description_en="One\r\nTwo"))
     action.refresh_from_db()
     assert action.description_en == "One\nTwo"
+
+
+def test_with_several_plans_staff_choose_from_a_list(client, adopted_plan, coordinator, organization):
+    from tests import factories as f
+
+    draft = f.make_plan(organization, title_en="Imported draft", start_fiscal_year=2030)
+    client.force_login(coordinator)
+    assert client.get("/en/staff/").url == "/en/staff/plans/"
+    html = client.get("/en/staff/plans/").content.decode()
+    assert "Imported draft" in html and adopted_plan.title_en in html
+    response = client.post(f"/en/staff/plans/{draft.pk}/archive/", {"reason": "Imported by mistake"})
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.state == "archived"
+    assert draft.history.first().history_change_reason == "Imported by mistake"
+
+
+def test_an_archived_plan_leaves_the_public_site(client, adopted_plan, coordinator):
+    services.archive_plan(plan=adopted_plan, user=coordinator, reason="Superseded")
+    assert "has not published" in client.get("/en/").content.decode()

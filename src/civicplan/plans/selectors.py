@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Max, QuerySet
 from django.utils.translation import get_language
 
 from civicplan.accounts.models import Department, Organization
@@ -45,6 +45,10 @@ def items_by_code(plan: Plan) -> dict[str, PlanItem]:
 
 def staff_plans() -> QuerySet[Plan]:
     return Plan.objects.select_related("organization").order_by("-start_fiscal_year", "-pk")
+
+
+def staff_plans_with_versions() -> QuerySet[Plan]:
+    return staff_plans().annotate(version_count=Count("versions"), latest_adopted=Max("versions__adopted_on"))
 
 
 def active_items(plan: Plan) -> QuerySet[PlanItem]:
@@ -171,7 +175,7 @@ def public_version() -> PlanVersion | None:
     return (
         PlanVersion.objects.select_related("plan", "plan__organization")
         .defer("snapshot")  # loaded only when the public plan is (re)built
-        .exclude(plan__state=PlanState.DRAFT)
+        .exclude(plan__state__in=[PlanState.DRAFT, PlanState.ARCHIVED])
         .order_by("-plan__start_fiscal_year", "-plan_id", "-number")
         .first()
     )

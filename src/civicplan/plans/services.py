@@ -80,6 +80,22 @@ def update_plan(
 
 
 @transaction.atomic
+def archive_plan(*, plan: Plan, user: User, reason: str) -> Plan:
+    """Retire a whole plan (superseded, or an import made by mistake). Its rows and versions stay on record;
+    an archived plan is no longer the one staff work on or residents see."""
+    _require(user, "plans.manage_plan", plan)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the plan is archived: it is part of the public record.")})
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    plan.state = PlanState.ARCHIVED
+    plan.lock_version += 1
+    _record(plan, user, reason)
+    plan.save()
+    _changed_public_content()
+    return plan
+
+
+@transaction.atomic
 def save_value(*, plan: Plan, user: User, data: dict[str, Any], value: Value | None = None) -> Value:
     _require(user, "plans.manage_plan", plan)
     if value is None:

@@ -12,6 +12,8 @@ public_patterns = [
 
 staff_patterns = [
     path("", staff.home, name="home"),
+    path("plans/", staff.plan_list, name="plans"),
+    path("plans/<int:plan_id>/archive/", staff.plan_archive, name="plan-archive"),
     path("plans/<int:plan_id>/", staff.plan_tree, name="plan"),
     path("plans/<int:plan_id>/edit/", staff.plan_edit, name="plan-edit"),
     path("plans/<int:plan_id>/values/new/", staff.value_edit, name="value-new"),

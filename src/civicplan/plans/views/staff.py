@@ -30,7 +30,16 @@ from civicplan.plans.forms import (
     ValueForm,
 )
 from civicplan.plans.importers import PlanFileInvalid
-from civicplan.plans.models import Level, PendingImport, Plan, PlanItem, Status, Value, parent_level
+from civicplan.plans.models import (
+    Level,
+    PendingImport,
+    Plan,
+    PlanItem,
+    PlanState,
+    Status,
+    Value,
+    parent_level,
+)
 
 View = Callable[..., HttpResponse]
 
@@ -75,10 +84,51 @@ def _keep_typed_after_conflict(form: Any, error: services.EditConflict) -> Any:
 
 @staff_only
 def home(request: HttpRequest) -> HttpResponse:
-    plan = selectors.current_plan()
-    if plan is not None:
-        return redirect("staff:plan", plan_id=plan.pk)
-    return render(request, "plans/staff/no_plan.html", {})
+    """Straight to the plan when there is one to work on; the list when imports or past plans make a choice."""
+    plans = list(selectors.staff_plans())
+    working = [plan for plan in plans if plan.state != PlanState.ARCHIVED]
+    if len(working) == 1 and len(plans) == 1:
+        return redirect("staff:plan", plan_id=working[0].pk)
+    if not plans:
+        return render(request, "plans/staff/no_plan.html", {})
+    return redirect("staff:plans")
+
+
+@staff_only
+@require_http_methods(["GET"])
+def plan_list(request: HttpRequest) -> HttpResponse:
+    public = selectors.public_version()
+    return render(
+        request,
+        "plans/staff/plans.html",
+        {
+            "plans": selectors.staff_plans_with_versions(),
+            "public_plan_id": public.plan_id if public else None,
+            "can_manage": request.user.has_perm("plans.manage_plan"),
+        },
+    )
+
+
+@staff_only
+def plan_archive(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = get_object_or_404(Plan, pk=plan_id)
+    _require(request, "plans.manage_plan", plan)
+    form = ArchiveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.archive_plan(plan=plan, user=request.user, reason=form.cleaned_data["reason"])
+        messages.success(request, _("The plan was archived."))
+        return redirect("staff:plans")
+    return render(
+        request,
+        "plans/staff/archive.html",
+        {
+            "plan": plan,
+            "form": form,
+            "subject": plan.localized("title"),
+            "cancel_url": "staff:plan",
+            "cancel_id": plan.pk,
+        },
+    )
 
 
 @staff_only
