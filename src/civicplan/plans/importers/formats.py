@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from civicplan.lib.spreadsheets import UnsafeWorkbook, check_xlsx_bytes, unsafe_cell
 from civicplan.plans.importers.document import PlanFileInvalid, Problem
+from civicplan.plans.models import ITEM_CONTENT_FIELDS
 
 FORMATS = ("yaml", "json", "xlsx")
 # Far above any real plan (a metro-scale plan is ~200,000 YAML events, ~5,000 rows, 12 levels deep), far below
@@ -135,22 +136,8 @@ def _load_yaml(text: str) -> Any:
 
 # --- Workbooks ------------------------------------------------------------------------------------------------
 
-ITEM_COLUMNS = (
-    "level",
-    "code",
-    "parent_code",
-    "title_en",
-    "title_es",
-    "description_en",
-    "description_es",
-    "department",
-    "lead",
-    "start_date",
-    "due_date",
-    "status",
-    "progress",
-    "weight",
-)
+# One row per item: where it sits, then the fields staff edit (department as its code, status as its key).
+ITEM_COLUMNS = ("level", "code", "parent_code", *ITEM_CONTENT_FIELDS)
 LEVEL_CHILDREN = {"priority": "goals", "goal": "strategies", "strategy": "actions"}
 LEVEL_PARENT = {"goal": "priority", "strategy": "goal", "action": "strategy"}
 
