@@ -252,3 +252,15 @@ def test_with_several_plans_staff_choose_from_a_list(client, adopted_plan, coord
 def test_an_archived_plan_leaves_the_public_site(client, adopted_plan, coordinator):
     services.archive_plan(plan=adopted_plan, user=coordinator, reason="Superseded")
     assert "has not published" in client.get("/en/").content.decode()
+
+
+def test_the_coordinator_reorders_the_values(client, plan, coordinator):
+    for name in ("Integrity", "Service", "Equity"):
+        services.save_value(plan=plan, user=coordinator, data={"name_en": name, "name_es": name})
+    client.force_login(coordinator)
+    equity = plan.values.get(name_en="Equity")
+    client.post(f"/en/staff/values/{equity.pk}/move/", {"direction": "up"})
+    assert [v.name_en for v in plan.values.order_by("order")] == ["Integrity", "Equity", "Service"]
+    client.post(f"/en/staff/values/{equity.pk}/move/", {"direction": "up"})
+    client.post(f"/en/staff/values/{equity.pk}/move/", {"direction": "up"})  # already first: stays
+    assert [v.name_en for v in plan.values.order_by("order")] == ["Equity", "Integrity", "Service"]

@@ -118,6 +118,21 @@ def archive_value(*, value: Value, user: User, reason: str) -> None:
 
 
 @transaction.atomic
+def move_value(*, value: Value, user: User, offset: int) -> None:
+    """Move a value up (-1) or down (+1) among the plan's active values: their order is the plan's wording."""
+    _require(user, "plans.manage_plan", value.plan)
+    values = list(value.plan.values.filter(archived_at__isnull=True).order_by("order", "pk"))
+    index = values.index(next(v for v in values if v.pk == value.pk))
+    target = max(0, min(len(values) - 1, index + offset))
+    values.insert(target, values.pop(index))
+    for order, current in enumerate(values, start=1):
+        if current.order != order:
+            current.order = order
+            _record(current, user, _("Reordered"))
+            current.save()
+
+
+@transaction.atomic
 def save_status(*, plan: Plan, user: User, data: dict[str, Any], status: Status | None = None) -> Status:
     _require(user, "plans.manage_plan", plan)
     if status is None:

@@ -19,6 +19,7 @@ staff_patterns = [
     path("plans/<int:plan_id>/values/new/", staff.value_edit, name="value-new"),
     path("values/<int:value_id>/edit/", staff.value_edit, name="value-edit"),
     path("values/<int:value_id>/archive/", staff.value_archive, name="value-archive"),
+    path("values/<int:value_id>/move/", staff.value_move, name="value-move"),
     path("plans/<int:plan_id>/statuses/", staff.status_list, name="statuses"),
     path("plans/<int:plan_id>/statuses/new/", staff.status_edit, name="status-new"),
     path("statuses/<int:status_id>/edit/", staff.status_edit, name="status-edit"),

@@ -240,6 +240,17 @@ def value_archive(request: HttpRequest, value_id: int) -> HttpResponse:
 
 
 @staff_only
+@require_http_methods(["POST"])
+def value_move(request: HttpRequest, value_id: int) -> HttpResponse:
+    value = get_object_or_404(Value.objects.select_related("plan"), pk=value_id, archived_at__isnull=True)
+    _require(request, "plans.manage_plan", value.plan)
+    services.move_value(
+        value=value, user=request.user, offset=-1 if request.POST.get("direction") == "up" else 1
+    )
+    return redirect("staff:plan-edit", plan_id=value.plan_id)
+
+
+@staff_only
 def status_list(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = get_object_or_404(Plan, pk=plan_id)
     return render(
