@@ -80,17 +80,7 @@ def plan(organization, department_a, department_b):
 
 @pytest.fixture
 def adopted_plan(plan, coordinator):
-    import datetime as dt
-
-    from civicplan.plans import services
-
-    services.adopt_plan(
-        plan=plan,
-        user=coordinator,
-        adopted_on=dt.date(2025, 6, 24),
-        meeting="Council 6/24",
-        resolution="2025-01",
-    )
+    f.adopt(plan, coordinator)
     return plan
 
 

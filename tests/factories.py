@@ -105,3 +105,18 @@ def make_small_plan(organization: Organization, department_a: Department, depart
 
     recompute_plan_progress(plan)
     return plan
+
+
+def adopt(plan: Plan, user: User, *, reason: str = "", adopted_on: dt.date | None = None) -> Any:
+    """Council adopts the working draft: version 1 when there is none yet, else an amendment (which needs a reason)."""
+    from civicplan.plans.services import adopt_plan
+
+    first = not plan.versions.exists()
+    return adopt_plan(
+        plan=plan,
+        user=user,
+        adopted_on=adopted_on or (dt.date(2025, 6, 24) if first else dt.date(2026, 1, 1)),
+        meeting="Council 6/24" if first else "Regular meeting",
+        resolution="2025-01" if first else "2026-01",
+        reason=reason,
+    )

@@ -113,10 +113,8 @@ def open_tab(browser: Any, live_server: Any) -> Iterator[Any]:
 def published_plan(plan: Any, coordinator: Any) -> Any:
     """The small plan with everything a resident's page can show (descriptions, leads, values, mission), adopted
     as version 1, so the public pages have content."""
-    import datetime as dt
-
-    from civicplan.plans import services
     from civicplan.plans.models import Value
+    from tests import factories
 
     Value.objects.create(
         plan=plan,
@@ -140,12 +138,6 @@ def published_plan(plan: Any, coordinator: Any) -> Any:
         if item.level == "action":
             item.lead = "Jordan Lee, Program Manager"
         item.save()
-    services.adopt_plan(
-        plan=plan,
-        user=coordinator,
-        adopted_on=dt.date(2025, 6, 24),
-        meeting="Council 6/24",
-        resolution="2025-01",
-    )
+    factories.adopt(plan, coordinator)
     plan.refresh_from_db()
     return plan

@@ -6,6 +6,7 @@ import datetime as dt
 
 from civicplan.plans import selectors, services
 from civicplan.plans.diff import compare_documents
+from tests import factories as f
 
 
 def _draft(plan):
@@ -75,14 +76,7 @@ def test_the_compare_page_shows_the_differences(client, adopted_plan, coordinato
         expected_version=goal.lock_version,
         data={"title_en": "Reworded goal title"},
     )
-    services.adopt_plan(
-        plan=adopted_plan,
-        user=coordinator,
-        adopted_on=dt.date(2026, 1, 1),
-        meeting="M",
-        resolution="R",
-        reason="Refresh",
-    )
+    f.adopt(adopted_plan, coordinator, reason="Refresh")
     client.force_login(council_member)
     response = client.get(f"/en/staff/plans/{adopted_plan.pk}/compare/?a=1&b=2")
     assert response.status_code == 200

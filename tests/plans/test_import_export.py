@@ -624,7 +624,7 @@ def test_it_writes_nothing_when_the_write_fails_half_way(document, organization,
     first_action(document)["department"] = "PARKS"
     clean = validate_document(document, known_departments={"PW", "CDD"})
     saved: list[PlanItem] = []
-    real_record = services._record
+    real_record = services.record_change
 
     def record_then_fail(instance, user, reason=""):
         if isinstance(instance, PlanItem):
@@ -633,7 +633,7 @@ def test_it_writes_nothing_when_the_write_fails_half_way(document, organization,
             saved.append(instance)
         real_record(instance, user, reason)
 
-    monkeypatch.setattr(services, "_record", record_then_fail)
+    monkeypatch.setattr(services, "record_change", record_then_fail)
     before = row_counts()
 
     with pytest.raises(RuntimeError, match="the disk is full"):

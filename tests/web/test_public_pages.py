@@ -8,6 +8,7 @@ import re
 import pytest
 
 from civicplan.plans import selectors, services
+from tests import factories as f
 
 
 def _public_urls(plan) -> list[str]:
@@ -79,14 +80,7 @@ def test_a_cached_page_is_dropped_when_a_new_version_is_adopted(client, adopted_
         data={"title_en": "Amended goal title"},
     )
     assert "Amended goal title" not in client.get("/en/goals/1.1/").content.decode()
-    services.adopt_plan(
-        plan=adopted_plan,
-        user=coordinator,
-        adopted_on=dt.date(2026, 1, 1),
-        meeting="M",
-        resolution="R",
-        reason="Amendment",
-    )
+    f.adopt(adopted_plan, coordinator, reason="Amendment")
     assert "Amended goal title" in client.get("/en/goals/1.1/").content.decode()
 
 
@@ -118,14 +112,7 @@ def test_public_pages_cost_the_same_queries_whatever_the_plan_size(
         services.create_item(
             plan=adopted_plan, user=coordinator, parent=strategy, data={"title_en": "a", "title_es": "a"}
         )
-    services.adopt_plan(
-        plan=adopted_plan,
-        user=coordinator,
-        adopted_on=dt.date(2026, 1, 1),
-        meeting="M",
-        resolution="R",
-        reason="grow",
-    )
+    f.adopt(adopted_plan, coordinator, reason="grow")
     from django.core.cache import cache
 
     cache.clear()

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from civicplan.accounts.models import Department, Organization, User
+from civicplan.core.history import apply_and_save, record_change
 
 
 @transaction.atomic
@@ -62,20 +63,10 @@ def _require_manager(user: User) -> None:
         )
 
 
-def _record(instance: Any, user: User, reason: str = "") -> None:
-    instance._history_user = user
-    instance._change_reason = reason or None
-
-
 @transaction.atomic
 def update_organization(*, organization: Organization, user: User, data: dict[str, Any]) -> Organization:
     _require_manager(user)
-    for name, value in data.items():
-        setattr(organization, name, value)
-    organization.full_clean()
-    _record(organization, user)
-    organization.save()
-    return organization
+    return apply_and_save(organization, user=user, data=data)
 
 
 @transaction.atomic
@@ -83,13 +74,7 @@ def save_department(
     *, organization: Organization, user: User, data: dict[str, Any], department: Department | None = None
 ) -> Department:
     _require_manager(user)
-    department = department or Department(organization=organization)
-    for name, value in data.items():
-        setattr(department, name, value)
-    department.full_clean()
-    _record(department, user)
-    department.save()
-    return department
+    return apply_and_save(department or Department(organization=organization), user=user, data=data)
 
 
 @transaction.atomic
@@ -112,6 +97,6 @@ def save_person(
         person.set_password(password)
     elif person.pk is None:
         person.set_unusable_password()
-    _record(person, user)
+    record_change(person, user)
     person.save()
     return person

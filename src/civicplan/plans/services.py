@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicplan.accounts.models import Department, Organization, User
+from civicplan.core.history import apply_and_save, record_change
 from civicplan.core.models import ContentGeneration
 from civicplan.plans.defaults import DEFAULT_STATUSES
 from civicplan.plans.models import (
@@ -49,11 +50,6 @@ def _require(user: User, perm: str, obj: Any = None) -> None:
         raise PermissionDenied(_("You do not have permission to do this."))
 
 
-def _record(instance: Any, user: User | None, reason: str = "") -> None:
-    instance._history_user = user
-    instance._change_reason = reason or None
-
-
 def _changed_public_content() -> None:
     # Bumped inside the caller's transaction: readers see the new generation exactly when they see the change.
     ContentGeneration.bump()
@@ -70,13 +66,8 @@ def update_plan(
     current = Plan.objects.select_for_update().get(pk=plan.pk)
     if current.lock_version != expected_version:
         raise EditConflict(current)
-    for name, value in data.items():
-        setattr(current, name, value)
     current.lock_version += 1
-    current.full_clean()
-    _record(current, user, reason)
-    current.save()
-    return current
+    return apply_and_save(current, user=user, data=data, reason=reason)
 
 
 @transaction.atomic
@@ -89,7 +80,7 @@ def archive_plan(*, plan: Plan, user: User, reason: str) -> Plan:
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
     plan.state = PlanState.ARCHIVED
     plan.lock_version += 1
-    _record(plan, user, reason)
+    record_change(plan, user, reason)
     plan.save()
     _changed_public_content()
     return plan
@@ -101,19 +92,14 @@ def save_value(*, plan: Plan, user: User, data: dict[str, Any], value: Value | N
     if value is None:
         order = (plan.values.aggregate(top=Max("order"))["top"] or 0) + 1
         value = Value(plan=plan, order=order)
-    for name, field_value in data.items():
-        setattr(value, name, field_value)
-    value.full_clean()
-    _record(value, user)
-    value.save()
-    return value
+    return apply_and_save(value, user=user, data=data)
 
 
 @transaction.atomic
 def archive_value(*, value: Value, user: User, reason: str) -> None:
     _require(user, "plans.manage_plan", value.plan)
     value.archived_at, value.archived_by, value.archive_reason = timezone.now(), user, reason
-    _record(value, user, reason)
+    record_change(value, user, reason)
     value.save()
 
 
@@ -128,7 +114,7 @@ def move_value(*, value: Value, user: User, offset: int) -> None:
     for order, current in enumerate(values, start=1):
         if current.order != order:
             current.order = order
-            _record(current, user, _("Reordered"))
+            record_change(current, user, _("Reordered"))
             current.save()
 
 
@@ -138,11 +124,7 @@ def save_status(*, plan: Plan, user: User, data: dict[str, Any], status: Status 
     if status is None:
         order = (plan.statuses.aggregate(top=Max("order"))["top"] or 0) + 1
         status = Status(plan=plan, order=order)
-    for name, value in data.items():
-        setattr(status, name, value)
-    status.full_clean()
-    _record(status, user)
-    status.save()
+    apply_and_save(status, user=user, data=data)
     recompute_plan_progress(plan)
     _changed_public_content()
     return status
@@ -199,7 +181,7 @@ def create_item(
             setattr(item, name, data[name])
     _apply_status_default(item, None, data.get("progress") is not None)
     item.full_clean()
-    _record(item, user, reason)
+    record_change(item, user, reason)
     item.save()
     recompute_ancestors(item)
     _changed_public_content()  # the roll-up of adopted parents may have moved
@@ -240,7 +222,7 @@ def update_item(
         current.progress = previous_progress  # parents' progress is derived from their children
     current.lock_version += 1
     current.full_clean()
-    _record(current, user, reason)
+    record_change(current, user, reason)
     current.save()
     recompute_ancestors(current)
     _changed_public_content()
@@ -280,7 +262,7 @@ def move_item(
     siblings.insert(index, item)
     item.parent = new_parent
     item.lock_version += 1
-    _record(item, user, reason)
+    record_change(item, user, reason)
     item.save()
     _renumber(item.plan, new_parent, siblings, user, reason)
     if old_parent != new_parent:
@@ -307,7 +289,7 @@ def _renumber(
         code_changed = sibling.code != code
         sibling.code, sibling.order = code, position
         sibling.lock_version += 1
-        _record(sibling, user, reason or _("Renumbered after a move"))
+        record_change(sibling, user, reason or _("Renumbered after a move"))
         sibling.save()
         if code_changed:
             _renumber_subtree(sibling, user)
@@ -320,7 +302,7 @@ def _renumber_subtree(parent: PlanItem, user: User) -> None:
         if child.code != code:
             child.code = code
             child.lock_version += 1
-            _record(child, user, _("Code follows its parent"))
+            record_change(child, user, _("Code follows its parent"))
             child.save()
             _renumber_subtree(child, user)
 
@@ -338,7 +320,7 @@ def archive_item(*, item: PlanItem, user: User, reason: str) -> PlanItem:
         if current.archived_at is None:
             current.archived_at, current.archived_by, current.archive_reason = now, user, reason
             current.lock_version += 1
-            _record(current, user, reason)
+            record_change(current, user, reason)
             current.save()
         stack.extend(current.children.filter(archived_at__isnull=True))
     if item.parent_id:
@@ -361,7 +343,7 @@ def restore_item(*, item: PlanItem, user: User, reason: str = "") -> PlanItem:
         current = stack.pop()
         current.archived_at, current.archived_by, current.archive_reason = None, None, ""
         current.lock_version += 1
-        _record(current, user, reason or _("Restored"))
+        record_change(current, user, reason or _("Restored"))
         current.save()
         stack.extend(current.children.filter(archived_at=archived_at))
     _renumber_subtree(item, user)
@@ -475,7 +457,7 @@ def adopt_plan(
         created_by=user,
     )
     plan.state = PlanState.AMENDED if previous else PlanState.ADOPTED
-    _record(plan, user, _("Adopted version %(number)s") % {"number": version.number})
+    record_change(plan, user, _("Adopted version %(number)s") % {"number": version.number})
     plan.save()
     _changed_public_content()
     return version
@@ -536,7 +518,7 @@ def import_plan_document(
                 name_en=entry["name"]["en"],
                 name_es=entry["name"]["es"],
             )
-            _record(department, user, _("Created by a plan import"))
+            record_change(department, user, _("Created by a plan import"))
             department.save()
             departments[department.code] = department
     data = document["plan"]
@@ -551,7 +533,7 @@ def import_plan_document(
         vision_en=data["vision"]["en"],
         vision_es=data["vision"]["es"],
     )
-    _record(plan, user, _("Imported"))
+    record_change(plan, user, _("Imported"))
     plan.save()
     for order, entry in enumerate(data["values"], start=1):
         value = Value(
@@ -562,7 +544,7 @@ def import_plan_document(
             description_en=entry["description"]["en"],
             description_es=entry["description"]["es"],
         )
-        _record(value, user)
+        record_change(value, user)
         value.save()
     statuses = {}
     for order, entry in enumerate(data["statuses"] or DEFAULT_STATUSES, start=1):
@@ -577,7 +559,7 @@ def import_plan_document(
             counts_as_complete=entry["counts_as_complete"],
             counts_in_rollup=entry["counts_in_rollup"],
         )
-        _record(status, user)
+        record_change(status, user)
         status.save()
         statuses[status.key] = status
     level_order: dict[int, int] = {}
@@ -602,7 +584,7 @@ def import_plan_document(
             progress=entry["progress"],
             weight=entry["weight"],
         )
-        _record(item, user, _("Imported"))
+        record_change(item, user, _("Imported"))
         item.save()
         entry["_saved"] = item
     for _level, entry, _parent in iter_document_items(document):
