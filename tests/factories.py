@@ -43,18 +43,9 @@ def make_plan(organization: Organization, **overrides: Any) -> Plan:
         "vision_es": "Una gran ciudad.",
     }
     plan = Plan.objects.create(organization=organization, **{**defaults, **overrides})
-    for order, status in enumerate(DEFAULT_STATUSES, start=1):
-        Status.objects.create(
-            plan=plan,
-            order=order,
-            key=status["key"],
-            name_en=status["name"]["en"],
-            name_es=status["name"]["es"],
-            color=status["color"],
-            default_progress=status["default_progress"],
-            counts_as_complete=status["counts_as_complete"],
-            counts_in_rollup=status["counts_in_rollup"],
-        )
+    from civicplan.plans.services import create_statuses
+
+    create_statuses(plan=plan, user=None, entries=DEFAULT_STATUSES)
     return plan
 
 

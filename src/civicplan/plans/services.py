@@ -466,6 +466,27 @@ def adopt_plan(
 # --- Import -------------------------------------------------------------------------------------------------------
 
 
+def create_statuses(*, plan: Plan, user: User | None, entries: list[dict[str, Any]]) -> dict[str, Status]:
+    """A new plan's status vocabulary, in the given order, from document-shaped entries (see defaults.py)."""
+    statuses = {}
+    for order, entry in enumerate(entries, start=1):
+        status = Status(
+            plan=plan,
+            order=order,
+            key=entry["key"],
+            name_en=entry["name"]["en"],
+            name_es=entry["name"]["es"],
+            color=entry["color"],
+            default_progress=entry["default_progress"],
+            counts_as_complete=entry["counts_as_complete"],
+            counts_in_rollup=entry["counts_in_rollup"],
+        )
+        record_change(status, user)
+        status.save()
+        statuses[status.key] = status
+    return statuses
+
+
 PENDING_IMPORT_LIFETIME = dt.timedelta(days=1)
 
 
@@ -546,22 +567,7 @@ def import_plan_document(
         )
         record_change(value, user)
         value.save()
-    statuses = {}
-    for order, entry in enumerate(data["statuses"] or DEFAULT_STATUSES, start=1):
-        status = Status(
-            plan=plan,
-            order=order,
-            key=entry["key"],
-            name_en=entry["name"]["en"],
-            name_es=entry["name"]["es"],
-            color=entry["color"],
-            default_progress=entry["default_progress"],
-            counts_as_complete=entry["counts_as_complete"],
-            counts_in_rollup=entry["counts_in_rollup"],
-        )
-        record_change(status, user)
-        status.save()
-        statuses[status.key] = status
+    statuses = create_statuses(plan=plan, user=user, entries=data["statuses"] or DEFAULT_STATUSES)
     level_order: dict[int, int] = {}
     for level, entry, parent in iter_document_items(document):
         siblings_key = id(parent)
