@@ -118,7 +118,8 @@ else:
             "NAME": SQLITE_PATH,
             # Reuse each thread's connection: opening one (schema load, PRAGMAs) cost ~1.5 ms a request, more
             # than a cached public page itself (bench/run.py: 11-38% -> 52-95% of the trivial view's throughput).
-            "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 60),
+            # Not under pytest: the live server's request threads would keep connections the test thread owns.
+            "CONN_MAX_AGE": 0 if TESTING else env_int("DB_CONN_MAX_AGE", 60),
             "CONN_HEALTH_CHECKS": True,
             "OPTIONS": {
                 # WAL lets readers run beside one writer; IMMEDIATE takes the write lock at BEGIN so a web
