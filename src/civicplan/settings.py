@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "civicplan.core",
     "civicplan.accounts",
     "civicplan.plans",
+    "civicplan.performance",
     "civicplan.web",
 ]
 

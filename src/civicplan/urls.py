@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from civicplan.accounts import urls as account_urls
+from civicplan.performance import urls as performance_urls
 from civicplan.plans import urls as plan_urls
 from civicplan.web import views as web_views
 
@@ -16,7 +17,9 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("civicplan.web.urls")),
     path("", include((plan_urls.public_patterns, "plans"))),
+    path("", include((performance_urls.public_patterns, "performance"))),
     path("staff/", include((plan_urls.staff_patterns, "staff"))),
+    path("staff/indicators/", include((performance_urls.staff_patterns, "indicators"))),
     path("accounts/", include("civicplan.accounts.urls")),
     path("staff/people/", include((account_urls.staff_patterns, "people"))),
     prefix_default_language=True,

@@ -633,7 +633,7 @@ def test_it_writes_nothing_when_the_write_fails_half_way(document, organization,
             saved.append(instance)
         real_record(instance, user, reason)
 
-    monkeypatch.setattr(services, "record_change", record_then_fail)
+    monkeypatch.setattr(services.structure, "record_change", record_then_fail)
     before = row_counts()
 
     with pytest.raises(RuntimeError, match="the disk is full"):
@@ -652,7 +652,7 @@ def test_it_writes_nothing_when_the_final_roll_up_fails(document, organization, 
     def fail(plan):
         raise RuntimeError("roll-up failed")
 
-    monkeypatch.setattr(services, "recompute_plan_progress", fail)
+    monkeypatch.setattr(services.structure, "recompute_plan_progress", fail)
     before = row_counts()
 
     with pytest.raises(RuntimeError):

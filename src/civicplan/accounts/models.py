@@ -61,6 +61,12 @@ class User(AbstractUser):
     department = models.ForeignKey(
         Department, null=True, blank=True, on_delete=models.PROTECT, related_name="members"
     )
+    language = models.CharField(
+        _("language for e-mail"),
+        max_length=5,
+        choices=[("en", "English"), ("es", "Español")],
+        default="en",
+    )
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     @property

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.translation import get_language
 
 from civicplan.core.models import ContentGeneration
@@ -21,7 +22,9 @@ def cached_public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.method != "GET" or request.user.is_authenticated:
             return view(request, *args, **kwargs)
-        key = f"public:{ContentGeneration.current()}:{get_language()}:{request.get_full_path()}"
+        # The date is part of the key: indicators fall to "no data" and milestones become overdue as days pass.
+        today = timezone.localdate().isoformat()
+        key = f"public:{ContentGeneration.current()}:{today}:{get_language()}:{request.get_full_path()}"
         cached = cache.get(key)
         if cached is not None:
             status, content, headers = cached

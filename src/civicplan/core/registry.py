@@ -3,7 +3,9 @@ A module's `apps.ready()` registers; the site shell reads."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -24,3 +26,25 @@ def register_staff_menu(entry: MenuEntry) -> None:
 
 def staff_menu() -> list[MenuEntry]:
     return sorted(_staff_menu, key=lambda entry: entry.order)
+
+
+@dataclass(frozen=True)
+class ItemSection:
+    """A block a higher module adds to a plan item's page, e.g. performance shows a goal's indicators.
+    `render(request, item_id=, child_ids=, level=, public=)` returns safe HTML ("" for nothing) with a fixed
+    number of queries. On public pages the ids come from the adopted version, never from the draft."""
+
+    key: str
+    render: Callable[..., Any]
+    order: int = 100
+
+
+_item_sections: dict[str, ItemSection] = {}
+
+
+def register_item_section(section: ItemSection) -> None:
+    _item_sections[section.key] = section
+
+
+def item_sections() -> list[ItemSection]:
+    return sorted(_item_sections.values(), key=lambda section: section.order)

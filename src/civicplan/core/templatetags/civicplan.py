@@ -61,3 +61,19 @@ def percent(value: Decimal | int | None) -> str:
         return "–"
     number = Decimal(value)
     return f"{number:.0f}%" if number == number.to_integral_value() else f"{number:.1f}%"
+
+
+@register.simple_tag(takes_context=True)
+def item_sections(
+    context: Any, item_id: int, level: str, child_ids: Any = (), public: bool = False
+) -> SafeString:
+    """`{% item_sections node.id node.level child_ids public=True %}`: what other modules add to an item's page
+    (see core.registry.ItemSection)."""
+    from civicplan.core.registry import item_sections as sections
+
+    request = context.get("request")
+    parts = [
+        section.render(request, item_id=item_id, child_ids=list(child_ids), level=level, public=public)
+        for section in sections()
+    ]
+    return mark_safe("".join(str(part) for part in parts if part))  # each section returns escaped HTML

@@ -348,6 +348,7 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
             "plan": item.plan,
             "item": item,
             "children": children.filter(archived_at__isnull=True),
+            "child_ids": [child.pk for child in children if child.archived_at is None],
             "archived_children": children.filter(archived_at__isnull=False),
             "ancestors": _ancestors(item),
             "can_change": user.has_perm("plans.change_item", item),

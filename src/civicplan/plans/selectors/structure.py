@@ -186,6 +186,7 @@ def public_version() -> PlanVersion | None:
 
 @dataclass
 class PublicNode:
+    id: int
     level: str
     code: str
     title: str
@@ -198,6 +199,10 @@ class PublicNode:
     progress: Decimal | None
     updated_at: dt.datetime | None
     children: list[PublicNode] = field(default_factory=list)
+
+    @property
+    def child_ids(self) -> list[int]:
+        return [child.id for child in self.children]
 
     def status_counts(self) -> list[tuple[Status, int]]:
         """Actions below this node by status, in the vocabulary's order."""
@@ -288,6 +293,7 @@ def _build_public_plan(version: PlanVersion, language: str) -> PublicPlan:
     def build(item: dict[str, Any], level: str) -> PublicNode:
         row = live.get(item["id"], {})
         node = PublicNode(
+            id=item["id"],
             level=level,
             code=item["code"],
             title=_lang(item.get("title"), language),

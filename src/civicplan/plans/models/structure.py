@@ -3,6 +3,7 @@ vocabulary and the adopted versions (immutable snapshots)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
@@ -14,7 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from civicplan.accounts.models import Department, Organization
 from civicplan.core.models import ArchivableModel, BilingualMixin, TimeStampedModel
-from civicplan.lib.fiscal import fiscal_year_label
+from civicplan.lib.fiscal import fiscal_year_bounds, fiscal_year_label
 
 
 class PlanState(models.TextChoices):
@@ -39,6 +40,11 @@ class Plan(BilingualMixin, TimeStampedModel):
     mission_es = models.TextField(_("mission (Spanish)"), blank=True)
     vision_en = models.TextField(_("vision (English)"), blank=True)
     vision_es = models.TextField(_("vision (Spanish)"), blank=True)
+    updates_need_review = models.BooleanField(
+        _("progress updates need approval"),
+        default=False,
+        help_text=_("When set, the coordinator approves each progress update before it is published."),
+    )
     lock_version = models.PositiveIntegerField(default=1)
     history = HistoricalRecords()
 
@@ -57,6 +63,14 @@ class Plan(BilingualMixin, TimeStampedModel):
         first = fiscal_year_label(self.start_fiscal_year, month, prefix)
         last = fiscal_year_label(self.start_fiscal_year + self.years - 1, month, prefix)
         return f"{first} – {last}"
+
+    @property
+    def bounds(self) -> tuple[dt.date, dt.date]:
+        """First and last day of the plan's period."""
+        month = self.organization.fiscal_year_start_month
+        first, _last = fiscal_year_bounds(self.start_fiscal_year, month)
+        _first, last = fiscal_year_bounds(self.start_fiscal_year + self.years - 1, month)
+        return first, last
 
 
 class Value(BilingualMixin, TimeStampedModel, ArchivableModel):
@@ -172,6 +186,24 @@ class PlanItem(BilingualMixin, TimeStampedModel, ArchivableModel):
         related_name="plan_items",
     )
     lead = models.CharField(_("lead"), max_length=200, blank=True, help_text=_("The person accountable."))
+    # Who carries the action out (staff only; the public sees `lead` and the department). The owner owes the
+    # progress updates; contributors help; an action may wait on other actions.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("accountable owner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="owned_items",
+    )
+    contributors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("contributors"), blank=True, related_name="contributed_items"
+    )
+    depends_on = models.ManyToManyField(
+        "self", verbose_name=_("depends on"), symmetrical=False, blank=True, related_name="dependents"
+    )
+    # When the last progress update was published: "last updated" on every page, without a query per item.
+    last_reported_at = models.DateTimeField(_("last progress update"), null=True, blank=True)
     start_date = models.DateField(_("start date"), null=True, blank=True)
     due_date = models.DateField(_("due date"), null=True, blank=True)
     status = models.ForeignKey(
@@ -202,7 +234,9 @@ class PlanItem(BilingualMixin, TimeStampedModel, ArchivableModel):
     )
     # Optimistic locking: a save must name the version it was edited from (see services.update_item).
     lock_version = models.PositiveIntegerField(default=1)
-    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
+    history = HistoricalRecords(
+        excluded_fields=["created_at", "updated_at"], m2m_fields=[contributors, depends_on]
+    )
 
     class Meta:
         ordering = ["order", "pk"]
@@ -247,9 +281,11 @@ class PlanVersion(models.Model):
 
 
 class PendingImport(models.Model):
-    """An uploaded plan file waiting for the person to confirm its preview. Nothing is written before that."""
+    """An uploaded file waiting for the person to confirm its preview. Nothing is written before that.
+    `purpose` says which importer reads it (a plan, or measurements for the performance module)."""
 
     token = models.CharField(max_length=64, unique=True)
+    purpose = models.CharField(max_length=40, default="plan")
     filename = models.CharField(max_length=255)
     content = models.BinaryField()
     created_at = models.DateTimeField(auto_now_add=True)

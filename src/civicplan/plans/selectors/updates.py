@@ -1,0 +1,1 @@
+"""Reporting periods and progress updates: what is owed, submitted, reviewed and published."""

@@ -1,0 +1,1 @@
+"""Action plans: milestones, owners, contributors, dependencies and evidence links."""
