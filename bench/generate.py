@@ -287,3 +287,169 @@ def generate(scale: Scale, seed: int = SEED) -> Generated:
         items=count_items(scale),
         timings=timings,
     )
+
+
+# --- Implementation tracking: indicators with values, reporting periods and progress updates -----------------
+
+INDICATORS = {"city": 150, "metro": 1500}
+MONTHS = 60  # the plan's five fiscal years, month by month
+BENCH_TODAY = dt.date(2026, 11, 15)  # "today" for the update history: FY 2026-27 Q2 is open
+INDICATOR_SUBJECTS = [
+    ("Response time", "Tiempo de respuesta", "minutes", "minutos", "lower"),
+    ("Residents satisfied", "Residentes satisfechos", "%", "%", "higher"),
+    ("Permits issued", "Permisos emitidos", "permits", "permisos", "higher"),
+    ("Potholes repaired", "Baches reparados", "potholes", "baches", "higher"),
+    ("Library visits", "Visitas a bibliotecas", "visits", "visitas", "higher"),
+    ("Water main breaks", "Roturas de tuberías", "breaks", "roturas", "lower"),
+    ("Tree canopy", "Arbolado urbano", "%", "%", "higher"),
+    ("Budget variance", "Desviación presupuestaria", "%", "%", "band"),
+]
+
+
+def generate_tracking(data: Generated, scale: Scale, seed: int = SEED) -> dict[str, int]:
+    """Indicators (150 / 1,500, each with 60 monthly values, a target per fiscal year, links to goals and
+    strategies, ~70% published) and the update history (a reporting period per fiscal quarter; published updates
+    for most actions in every quarter that has ended by BENCH_TODAY). Bulk inserts with history rows: the
+    services write one row at a time, which would take minutes at metro scale. Times go to data.timings."""
+    from simple_history.utils import bulk_create_with_history
+
+    from civicplan.accounts.models import Department
+    from civicplan.lib.periods import add_months
+    from civicplan.performance.models import Direction, Indicator, Measurement, Target
+    from civicplan.plans.models import PlanItem, ProgressUpdate, ReportingPeriod, UpdateState
+
+    rng = random.Random(f"{seed}-{scale.name}-tracking")
+    user = data.coordinator
+    started = time.perf_counter()
+    departments = list(Department.objects.filter(organization=data.organization))
+    items = list(
+        PlanItem.objects.filter(plan=data.plan, level__in=["goal", "strategy"]).values_list("pk", flat=True)
+    )
+    indicators = []
+    for n in range(INDICATORS[scale.name]):
+        name_en, name_es, unit_en, unit_es, direction = rng.choice(INDICATOR_SUBJECTS)
+        place_en, place_es = rng.choice(PLACES)
+        indicators.append(
+            Indicator(
+                plan=data.plan,
+                key=f"IND-{n + 1:04d}",
+                name_en=f"{name_en} {place_en}",
+                name_es=f"{name_es} {place_es}",
+                unit_en=unit_en,
+                unit_es=unit_es,
+                direction=direction,
+                frequency="monthly",
+                department=rng.choice(departments),
+                baseline_value=rng.randrange(10, 1000),
+                baseline_date=dt.date(2025, 6, 30),
+                breakdown_name_en="Council district" if n % 10 == 0 else "",
+                breakdown_name_es="Distrito" if n % 10 == 0 else "",
+                breakdown_categories=["1", "2", "3", "4", "5"] if n % 10 == 0 else [],
+                is_published=rng.random() < 0.7,
+            )
+        )
+    indicators = bulk_create_with_history(indicators, Indicator, batch_size=1000, default_user=user)
+    indicators = list(Indicator.objects.filter(plan=data.plan).order_by("key"))
+    links = Indicator.items.through
+    links.objects.bulk_create(
+        [
+            links(indicator_id=i.pk, planitem_id=item)
+            for i in indicators
+            for item in rng.sample(items, rng.randint(1, 3))
+        ],
+        batch_size=5000,
+    )
+    targets, measurements = [], []
+    for indicator in indicators:
+        level = float(indicator.baseline_value)
+        step = level * rng.uniform(-0.004, 0.008) * (-1 if indicator.direction == Direction.LOWER else 1)
+        for year in range(5):
+            goal = round(level * (1 + 0.04 * (year + 1)), 2)
+            band = indicator.direction == Direction.BAND
+            targets.append(
+                Target(
+                    indicator=indicator,
+                    fiscal_year=PLAN_START.year + year,
+                    value=None if band else goal,
+                    band_low=round(level * 0.95, 2) if band else None,
+                    band_high=round(level * 1.05, 2) if band else None,
+                )
+            )
+        for month in range(MONTHS):
+            value = round(level + step * month + rng.gauss(0, level * 0.03), 2)
+            breakdown = {}
+            if indicator.breakdown_categories:
+                shares = [rng.uniform(0.5, 1.5) for _ in indicator.breakdown_categories]
+                breakdown = {
+                    c: round(value * s / sum(shares), 2)
+                    for c, s in zip(indicator.breakdown_categories, shares, strict=True)
+                }
+            measurements.append(
+                Measurement(
+                    indicator=indicator,
+                    period_start=add_months(PLAN_START, month),
+                    value=value,
+                    breakdown=breakdown,
+                    entered_by=user,
+                    verified=rng.random() < 0.6,
+                    note="Revised after audit" if rng.random() < 0.02 else "",
+                )
+            )
+    bulk_create_with_history(targets, Target, batch_size=2000, default_user=user)
+    bulk_create_with_history(measurements, Measurement, batch_size=2000, default_user=user)
+    data.timings["indicators"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    periods = []
+    for quarter in range(20):
+        starts = add_months(PLAN_START, 3 * quarter)
+        ends = add_months(starts, 3) - dt.timedelta(days=1)
+        fy = PLAN_START.year + quarter // 4
+        label = f"FY {fy}-{(fy + 1) % 100:02d} Q{quarter % 4 + 1}"
+        periods.append(
+            ReportingPeriod(
+                plan=data.plan,
+                name_en=label,
+                name_es=label.replace("FY", "AF").replace("Q", "T"),
+                starts_on=starts,
+                ends_on=ends,
+                opens_on=ends - dt.timedelta(days=14),
+                due_on=ends + dt.timedelta(days=15),
+            )
+        )
+    bulk_create_with_history(periods, ReportingPeriod, default_user=user)
+    periods = list(ReportingPeriod.objects.filter(plan=data.plan).order_by("starts_on"))
+    past = [p for p in periods if p.due_on < BENCH_TODAY]
+    statuses = {s.key: s for s in data.plan.statuses.all()}
+    actions = list(PlanItem.objects.filter(plan=data.plan, level="action").values_list("pk", "progress"))
+    updates = []
+    for action_id, progress in actions:
+        level = float(progress or 0)
+        for period in past:
+            if rng.random() < 0.1:  # some actions skip a quarter
+                continue
+            level = min(100.0, level + rng.uniform(0, 12))
+            key = "completed" if level >= 100 else rng.choice(["on-track", "on-track", "at-risk", "delayed"])
+            published_at = dt.datetime.combine(period.due_on, dt.time(12), tzinfo=dt.UTC)
+            updates.append(
+                ProgressUpdate(
+                    action_id=action_id,
+                    period=period,
+                    state=UpdateState.PUBLISHED,
+                    status=statuses.get(key),
+                    progress=round(level, 1),
+                    narrative_en=bilingual(rng, VERBS, SUBJECTS, OUTCOMES)["en"],
+                    narrative_es=bilingual(rng, VERBS, SUBJECTS, OUTCOMES)["es"],
+                    submitted_at=published_at,
+                    submitted_by=user,
+                    published_at=published_at,
+                )
+            )
+    bulk_create_with_history(updates, ProgressUpdate, batch_size=2000, default_user=user)
+    data.timings["update history"] = time.perf_counter() - started
+    return {
+        "indicators": len(indicators),
+        "measurements": len(measurements),
+        "targets": len(targets),
+        "updates": len(updates),
+    }

@@ -105,15 +105,17 @@ def main() -> None:
     args = parser.parse_args()
     # The environment (SQLITE_PATH, ...) was set by run.py; models can only be imported once Django is set up.
     django.setup()
-    from generate import SCALES, generate
+    from generate import SCALES, generate, generate_tracking
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
     migrate_seconds = time.perf_counter() - started
     data = generate(SCALES[args.scale])
+    tracking = generate_tracking(data, SCALES[args.scale])
     result = {
         "scale": args.scale,
         "items": data.items,
+        "tracking": tracking,
         "timings": {"migrate": migrate_seconds, **data.timings},
         "goal_code": data.goal_code,
         "priority_code": data.priority_code,

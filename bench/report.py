@@ -49,10 +49,16 @@ def fmt(value: float, digits: int = 1) -> str:
 
 
 def print_generation(results: Results) -> None:
-    print("Data generation, seconds (import: one save() with a history row per item, through services)")
+    print(
+        "Data generation, seconds (import: one save() with a history row per item, through services; "
+        "indicators and update history: bulk inserts with history rows)"
+    )
     scales = list(results)
     steps = list(next(iter(results.values()))["timings"])
     rows = [["plan items", *(f"{results[s]['items']:,}" for s in scales)]]
+    for name in ("indicators", "measurements", "updates"):
+        if all(name in results[s].get("tracking", {}) for s in scales):
+            rows.append([name, *(f"{results[s]['tracking'][name]:,}" for s in scales)])
     rows += [[step, *(fmt(results[s]["timings"][step], 2) for s in scales)] for step in steps]
     table(["step", *scales], rows, "l" + "r" * len(scales))
 
@@ -210,3 +216,35 @@ def _load_rows(load: list[LoadSummary]) -> list[list[str]]:
          "(no target; steadier than req/s on a busy machine)"],
         ["errors under load", str(errors), "ok" if not errors else "ERRORS"],
     ]  # fmt: skip
+
+
+# --- Measurement import -------------------------------------------------------------------------------------
+
+
+def print_import(result: dict[str, Any]) -> None:
+    rows = result["rows"]
+    print(
+        f"Measurement import (services, SQLite): a CSV of {rows:,} new values ({result['file_mb']:.1f} MB) "
+        "for the city plan; target: 100,000 rows well under 30 s"
+    )
+    table(
+        ["step", "seconds", "rows/s"],
+        [
+            [
+                "preview (checks only, nothing written)",
+                fmt(result["preview_s"], 2),
+                fmt(rows / result["preview_s"], 0),
+            ],
+            [
+                "import (checks again + writes with history)",
+                fmt(result["import_s"], 2),
+                fmt(rows / result["import_s"], 0),
+            ],
+            ["same file again (all unchanged)", fmt(result["again_s"], 2), fmt(rows / result["again_s"], 0)],
+        ],
+        "lrr",
+    )
+    print(
+        f"  peak memory: {fmt(result['peak_python_mb'])} MB of Python allocations during a preview (tracemalloc); "
+        f"{fmt(result['peak_rss_mb'])} MB peak RSS of the whole process\n"
+    )

@@ -23,7 +23,7 @@ from typing import Any
 
 from env import BENCH_DIR, PROJECT_DIR, PYTHON, bench_env, prepare, remove_database
 from load import LoadPlan, LoadResult, free_port, gunicorn, measure
-from report import print_generation, print_load, print_pages, print_summary, summarise
+from report import print_generation, print_import, print_load, print_pages, print_summary, summarise
 
 TRIVIAL = "/healthz"  # the baseline: a view that touches neither the database nor a template
 
@@ -34,6 +34,7 @@ class Mode:
     scales: list[str]
     runs: int
     load: LoadPlan
+    import_rows: int  # the measurement-import benchmark's file
 
 
 QUICK_LOAD = LoadPlan(concurrency=8, seconds=1.0, rounds=3, warmup_seconds=0.5)
@@ -54,8 +55,8 @@ def parse_args() -> Mode:
     scale = args.scale or ("city" if args.quick else "both")
     scales = ["city", "metro"] if scale == "both" else [scale]
     if args.quick:
-        return Mode("quick", scales, runs=3, load=QUICK_LOAD)
-    return Mode("full", scales, runs=7, load=FULL_LOAD)
+        return Mode("quick", scales, runs=3, load=QUICK_LOAD, import_rows=20_000)
+    return Mode("full", scales, runs=7, load=FULL_LOAD, import_rows=100_000)
 
 
 def run_scale(scale: str, runs: int) -> dict[str, Any]:
@@ -65,6 +66,16 @@ def run_scale(scale: str, runs: int) -> dict[str, Any]:
     script = PROJECT_DIR / "bench" / "pages.py"
     command = [str(PYTHON), str(script), "--scale", scale, "--runs", str(runs), "--out", str(out)]
     subprocess.run(command, cwd=PROJECT_DIR, env=bench_env(scale), check=True)
+    return dict(json.loads(out.read_text(encoding="utf-8")))
+
+
+def run_import(rows: int) -> dict[str, Any]:
+    """The measurement-import benchmark (bench/imports.py) on its own fresh database, in a child process."""
+    remove_database("imports")
+    out = BENCH_DIR / "imports.json"
+    script = PROJECT_DIR / "bench" / "imports.py"
+    command = [str(PYTHON), str(script), "--rows", str(rows), "--out", str(out)]
+    subprocess.run(command, cwd=PROJECT_DIR, env=bench_env("imports"), check=True)
     return dict(json.loads(out.read_text(encoding="utf-8")))
 
 
@@ -97,6 +108,7 @@ def main() -> None:
     load_scale = "city" if "city" in results else mode.scales[0]
     load = summarise(run_load(results[load_scale], mode.load))
     print_load(load, mode.load, load_scale)
+    print_import(run_import(mode.import_rows))
     print_summary(results, problems, load)
     print(f"Total time: {time.perf_counter() - started:.0f} s (load average {load_average()} at the end)")
 

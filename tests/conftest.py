@@ -25,6 +25,16 @@ def _fresh_cache() -> None:
     forget_built_plans()  # each test's database starts again, and ids may be reused
 
 
+@pytest.fixture(autouse=True)
+def _english_between_tests():
+    """A Spanish request leaves Spanish active in the worker's thread; every test starts (and ends) in English."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")
+
+
 @pytest.fixture
 def organization(db):
     return f.make_organization()

@@ -111,3 +111,97 @@ def adopt(plan: Plan, user: User, *, reason: str = "", adopted_on: dt.date | Non
         resolution="2025-01" if first else "2026-01",
         reason=reason,
     )
+
+
+def make_milestone(action: PlanItem, **overrides: Any) -> Any:
+    """A milestone of an action (action plans), due in the plan's first year unless told otherwise."""
+    from civicplan.plans.models import Milestone
+
+    defaults: dict[str, Any] = {
+        "title_en": "Design done",
+        "title_es": "Diseño terminado",
+        "due_on": dt.date(2025, 12, 31),
+    }
+    return Milestone.objects.create(action=action, **{**defaults, **overrides})
+
+
+# --- Performance indicators ---------------------------------------------------------------------------------------
+
+
+def make_indicator(plan: Plan, *, items: list[PlanItem] | tuple[PlanItem, ...] = (), **overrides: Any) -> Any:
+    """A draft indicator (higher is better, monthly) of `plan`, linked to `items`. Pass is_published=True for a
+    published one (it is written directly, without the service's checks)."""
+    from civicplan.performance.models import Indicator
+
+    n = next(_counter)
+    defaults: dict[str, Any] = {
+        "key": f"IND-{n}",
+        "name_en": f"Indicator {n}",
+        "name_es": f"Indicador {n}",
+        "unit_en": "%",
+        "unit_es": "%",
+        "direction": "higher",
+        "frequency": "monthly",
+    }
+    indicator = Indicator.objects.create(plan=plan, **{**defaults, **overrides})
+    if items:
+        indicator.items.set(items)
+    return indicator
+
+
+def make_target(indicator: Any, fiscal_year: int, value: Any = None, **overrides: Any) -> Any:
+    from civicplan.performance.models import Target
+
+    return Target.objects.create(
+        indicator=indicator,
+        fiscal_year=fiscal_year,
+        value=None if value is None else Decimal(str(value)),
+        **overrides,
+    )
+
+
+def make_measurement(indicator: Any, period_start: dt.date, value: Any, **overrides: Any) -> Any:
+    from civicplan.performance.models import Measurement
+
+    return Measurement.objects.create(
+        indicator=indicator, period_start=period_start, value=Decimal(str(value)), **overrides
+    )
+
+
+# --- Reporting periods and progress updates (plans/services/updates.py) ---------------------------------------------
+
+
+def make_open_period(plan: Plan, *, today: dt.date | None = None, **overrides: Any) -> Any:
+    """A reporting period open on `today` (default: the real today): the quarter around it, due in 10 days."""
+    from django.utils import timezone
+
+    from civicplan.lib.periods import QUARTERLY, period_end, period_start
+    from civicplan.plans.models import ReportingPeriod
+
+    today = today or timezone.localdate()
+    start = period_start(today, QUARTERLY, plan.organization.fiscal_year_start_month)
+    defaults = {
+        "name_en": "FY Test Q",
+        "name_es": "AF Prueba T",
+        "starts_on": start,
+        "ends_on": period_end(start, QUARTERLY),
+        "opens_on": max(start, today - dt.timedelta(days=5)),
+        "due_on": today + dt.timedelta(days=10),
+    }
+    return ReportingPeriod.objects.create(plan=plan, **{**defaults, **overrides})
+
+
+def make_submitted_update(action: PlanItem, period: Any, user: User, **overrides: Any) -> Any:
+    from django.utils import timezone
+
+    from civicplan.plans.models import ProgressUpdate, UpdateState
+
+    defaults = {
+        "state": UpdateState.SUBMITTED,
+        "status": action.plan.statuses.get(key="on-track"),
+        "progress": Decimal(55),
+        "narrative_en": "Crews finished the first phase.",
+        "submitted_by": user,
+        "submitted_at": timezone.now(),
+    }
+    return ProgressUpdate.objects.create(action=action, period=period, **{**defaults, **overrides})

@@ -78,7 +78,8 @@ def test_imports_follow_the_layer_rules():
 
 def test_lib_imports_nothing_from_the_project():
     for path in (SRC / "lib").rglob("*.py"):
-        assert not _imports(path), path
+        outside = [name for name in _imports(path) if not name.startswith("civicplan.lib")]
+        assert not outside, path
 
 
 def test_the_checker_catches_a_forbidden_import(tmp_path):

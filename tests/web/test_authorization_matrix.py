@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ READERS = {"editor_a", "editor_b", "council_member", "viewer", "coordinator"}
 COORDINATOR = {"coordinator"}
 OWNER = {"coordinator", "editor_a"}  # the target item belongs to department A
 NOBODY: set[str] = set()
+IMPORTERS = {"coordinator", "editor_a", "editor_b"}  # performance.import_measurements
 
 # url name -> (who may GET, who may POST)
 MATRIX: dict[str, tuple[set[str], set[str]]] = {
@@ -51,6 +53,49 @@ MATRIX: dict[str, tuple[set[str], set[str]]] = {
     "staff:export": (READERS, NOBODY),
     "staff:import": (COORDINATOR, COORDINATOR),
     "staff:import-preview": (COORDINATOR, COORDINATOR),
+    # Measurement files: importing is for the coordinator and editors (rows are checked per indicator).
+    "indicators:import": (IMPORTERS, IMPORTERS),
+    "indicators:import-template": (IMPORTERS, NOBODY),
+    "indicators:import-preview": (COORDINATOR, COORDINATOR),  # only whoever uploaded it
+    "indicators:export": (READERS, NOBODY),
+    # Action plans (plans/views/action_plans.py): everyone with a plan role reads; the action's department, the
+    # coordinator (and the accountable owner, not set here) change it. Timelines are read-only.
+    "staff:action-plan": (READERS, NOBODY),
+    "staff:action-people": (NOBODY, OWNER),
+    "staff:action-dependency-add": (NOBODY, OWNER),
+    "staff:action-dependency-remove": (NOBODY, OWNER),
+    "staff:milestone-new": (NOBODY, OWNER),
+    "staff:milestone-edit": (OWNER, OWNER),
+    "staff:milestone-done": (NOBODY, OWNER),
+    "staff:milestone-archive": (OWNER, OWNER),
+    "staff:evidence-new": (NOBODY, OWNER),
+    "staff:evidence-archive": (NOBODY, OWNER),
+    "staff:item-timeline": (READERS, NOBODY),
+    "staff:department-timeline": (READERS, NOBODY),
+    "performance:indicator": (PUBLIC, PUBLIC),
+    "indicators:list": (READERS, NOBODY),
+    "indicators:new": (COORDINATOR, COORDINATOR),
+    "indicators:detail": (READERS, NOBODY),
+    "indicators:edit": (COORDINATOR, COORDINATOR),
+    "indicators:target": (COORDINATOR, COORDINATOR),
+    "indicators:enter": (OWNER, OWNER),
+    "indicators:publish": (NOBODY, COORDINATOR),
+    "indicators:unpublish": (NOBODY, COORDINATOR),
+    "indicators:archive": (COORDINATOR, COORDINATOR),
+    "indicators:restore": (COORDINATOR, COORDINATOR),
+    "indicators:verify": (NOBODY, COORDINATOR),
+    "staff:periods": (READERS, NOBODY),
+    "staff:periods-quarters": (NOBODY, COORDINATOR),
+    "staff:period-new": (COORDINATOR, COORDINATOR),
+    "staff:periods-review-setting": (NOBODY, COORDINATOR),
+    "staff:period-edit": (COORDINATOR, COORDINATOR),
+    "staff:period-delete": (NOBODY, COORDINATOR),
+    "staff:my-updates": (READERS, NOBODY),
+    "staff:update-card": (OWNER, OWNER),
+    "staff:update-autosave": (NOBODY, OWNER),
+    "staff:update-review": (COORDINATOR, NOBODY),
+    "staff:update-approve": (NOBODY, COORDINATOR),
+    "staff:update-send-back": (NOBODY, COORDINATOR),
     "people:people": (COORDINATOR, COORDINATOR),
     "people:organization": (COORDINATOR, COORDINATOR),
     "people:department-new": (COORDINATOR, COORDINATOR),
@@ -104,6 +149,35 @@ def world(
     status = adopted_plan.statuses.first()
     goal = adopted_plan.items.filter(level="goal").first()
     priority = adopted_plan.items.filter(level="priority").first()
+    measurement_upload = PendingImport.objects.create(
+        token="measurements-tok",
+        purpose="measurements",
+        filename="m.csv",
+        content=b"indicator,period,value\nnope,2026-03,1\n",
+        created_by=coordinator,
+    )
+    # Action plans: a milestone and an evidence link on the department A action, and an action it could wait on.
+    waited_on = (
+        adopted_plan.items.filter(level="action", archived_at__isnull=True).exclude(pk=action.pk).first()
+    )
+    milestone = services.add_milestone(
+        action=action, user=coordinator, data={"title_en": "Design", "due_on": dt.date(2026, 1, 31)}
+    )
+    evidence = services.add_evidence_link(
+        action=action, user=coordinator, title="Staff report", url="https://city.example/report"
+    )
+    from tests import factories as perf_f
+
+    indicator = perf_f.make_indicator(adopted_plan, items=[goal], department=department_a, is_published=True)
+    measurement = perf_f.make_measurement(indicator, adopted_plan.bounds[0], 1)
+    archived_indicator = perf_f.make_indicator(adopted_plan)
+    from civicplan.performance import services as performance_services
+
+    performance_services.archive_indicator(indicator=archived_indicator, user=coordinator, reason="test")
+    from tests.factories import make_open_period, make_submitted_update
+
+    update_period = make_open_period(adopted_plan)
+    submitted_update = make_submitted_update(action, update_period, editor_a)
     args = {
         "health": {},
         "switch-language": {"language": "es"},
@@ -138,6 +212,46 @@ def world(
         "staff:export": {"plan_id": adopted_plan.pk, "fmt": "yaml"},
         "staff:import": {},
         "staff:import-preview": {"token": pending.token},
+        "indicators:import": {},
+        "indicators:import-template": {},
+        "indicators:import-preview": {"token": measurement_upload.token},
+        "indicators:export": {"fmt": "csv"},
+        "staff:action-plan": {"item_id": action.pk},
+        "staff:action-people": {"item_id": action.pk},
+        "staff:action-dependency-add": {"item_id": action.pk},
+        "staff:action-dependency-remove": {"item_id": action.pk, "depends_on_id": waited_on.pk},
+        "staff:milestone-new": {"item_id": action.pk},
+        "staff:milestone-edit": {"milestone_id": milestone.pk},
+        "staff:milestone-done": {"milestone_id": milestone.pk},
+        "staff:milestone-archive": {"milestone_id": milestone.pk},
+        "staff:evidence-new": {"item_id": action.pk},
+        "staff:evidence-archive": {"link_id": evidence.pk},
+        "staff:item-timeline": {"item_id": goal.pk},
+        "staff:department-timeline": {"department_id": department_a.pk},
+        "performance:indicator": {"key": indicator.key},
+        "indicators:list": {},
+        "indicators:new": {},
+        "indicators:detail": {"indicator_id": indicator.pk},
+        "indicators:edit": {"indicator_id": indicator.pk},
+        "indicators:target": {"indicator_id": indicator.pk},
+        "indicators:enter": {"indicator_id": indicator.pk},
+        "indicators:publish": {"indicator_id": indicator.pk},
+        "indicators:unpublish": {"indicator_id": indicator.pk},
+        "indicators:archive": {"indicator_id": indicator.pk},
+        "indicators:restore": {"indicator_id": archived_indicator.pk},
+        "indicators:verify": {"measurement_id": measurement.pk},
+        "staff:periods": {"plan_id": adopted_plan.pk},
+        "staff:periods-quarters": {"plan_id": adopted_plan.pk},
+        "staff:period-new": {"plan_id": adopted_plan.pk},
+        "staff:periods-review-setting": {"plan_id": adopted_plan.pk},
+        "staff:period-edit": {"period_id": update_period.pk},
+        "staff:period-delete": {"period_id": update_period.pk},
+        "staff:my-updates": {},
+        "staff:update-card": {"action_id": action.pk, "period_id": update_period.pk},
+        "staff:update-autosave": {"action_id": action.pk, "period_id": update_period.pk},
+        "staff:update-review": {"plan_id": adopted_plan.pk, "period_id": update_period.pk},
+        "staff:update-approve": {"update_id": submitted_update.pk},
+        "staff:update-send-back": {"update_id": submitted_update.pk},
         "people:people": {},
         "people:organization": {},
         "people:department-new": {},

@@ -1,10 +1,13 @@
-"""Spreadsheet safety: cells that cannot turn into formulas, and workbooks checked before opening."""
+"""Spreadsheet safety: cells that cannot turn into formulas, workbooks checked before opening, and the
+text and sheet readers every importer shares (plan files, measurement files)."""
 
 from __future__ import annotations
 
 import io
 import zipfile
 from typing import Any
+
+from django.utils.translation import gettext as _
 
 # Excel treats a cell starting with these as a formula, even in CSV; quoting alone does not stop it.
 _FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -66,3 +69,69 @@ def check_xlsx_bytes(data: bytes) -> None:
         names = {entry.filename for entry in entries}
         if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
             raise UnsafeWorkbook("The file is a zip archive but not an Excel workbook (.xlsx).")
+
+
+class UnreadableFile(ValueError):
+    """The file cannot be read as text or as a sheet; the message is for the person who sent it."""
+
+
+class TooManyRows(UnreadableFile):
+    """A sheet has more rows than the caller allows (each caller words its own message)."""
+
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 text, with or without a byte-order mark. NUL bytes mean a binary file, whatever its name."""
+    if b"\x00" in data:
+        raise UnreadableFile(_("The file contains NUL bytes: it is not a text file."))
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise UnreadableFile(
+            _("The file is not valid UTF-8 text (byte %(pos)s). Save it as UTF-8 and try again.")
+            % {"pos": error.start}
+        ) from None
+
+
+def open_workbook(data: bytes) -> Any:
+    """A read-only openpyxl workbook of values (not formulas), after `check_xlsx_bytes`. Raises UnsafeWorkbook or
+    UnreadableFile. The caller closes it. Read-only sheets are parsed row by row: broken XML further in shows up
+    only while iterating, so callers also catch errors there."""
+    check_xlsx_bytes(data)
+    import openpyxl  # defusedxml is installed, so openpyxl parses with it
+
+    try:
+        return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # any parser failure means the same thing to the person
+        raise UnreadableFile(
+            _("The workbook could not be read; it may be damaged or not an .xlsx file.")
+        ) from None
+
+
+def sheet_records(
+    sheet: Any, *, max_rows: int, max_columns: int
+) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
+    """The header (lower-cased names) and the rows below it as (row number, {name: value}), row 1 being the
+    header. Empty rows are skipped, text is stripped, and what `safe_cell` protected is read back.
+
+    The sheet's own <dimension> is not trusted: "A1:XFD1048576" would pad every row to 16,384 cells and a lone
+    cell in row 1,048,576 would make a million rows. Only `max_columns` columns, and at most `max_rows` rows
+    (TooManyRows past that)."""
+    sheet.reset_dimensions()
+    rows = sheet.iter_rows(values_only=True, max_col=max_columns)
+    header = next(rows, None)
+    if not header:
+        return [], []
+    names = [str(cell).strip().lower() if cell is not None else "" for cell in header]
+    result = []
+    for number, values in enumerate(rows, start=2):
+        if number > max_rows:
+            raise TooManyRows(_("The sheet has more than %(count)s rows.") % {"count": max_rows})
+        if values is None or all(v in (None, "") for v in values):
+            continue
+        record = {}
+        for name, value in zip(names, values, strict=False):
+            if name:
+                value = unsafe_cell(value)
+                record[name] = value.strip() if isinstance(value, str) else value
+        result.append((number, record))
+    return names, result

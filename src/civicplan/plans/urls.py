@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from civicplan.plans.views import public, staff
+from civicplan.plans.views import action_plans, public, staff, updates
 
 public_patterns = [
     path("priorities/<str:code>/", public.priority, name="priority"),
@@ -30,6 +30,46 @@ staff_patterns = [
     path("items/<int:item_id>/archive/", staff.item_archive, name="item-archive"),
     path("items/<int:item_id>/restore/", staff.item_restore, name="item-restore"),
     path("items/<int:item_id>/history/", staff.item_history, name="item-history"),
+    # Action plans and timelines (plans/views/action_plans.py)
+    path("items/<int:item_id>/action-plan/", action_plans.action_plan, name="action-plan"),
+    path("items/<int:item_id>/action-plan/people/", action_plans.action_people, name="action-people"),
+    path(
+        "items/<int:item_id>/action-plan/dependencies/",
+        action_plans.dependency_add,
+        name="action-dependency-add",
+    ),
+    path(
+        "items/<int:item_id>/action-plan/dependencies/<int:depends_on_id>/remove/",
+        action_plans.dependency_remove,
+        name="action-dependency-remove",
+    ),
+    path("items/<int:item_id>/action-plan/milestones/", action_plans.milestone_new, name="milestone-new"),
+    path("milestones/<int:milestone_id>/edit/", action_plans.milestone_edit, name="milestone-edit"),
+    path("milestones/<int:milestone_id>/done/", action_plans.milestone_done, name="milestone-done"),
+    path("milestones/<int:milestone_id>/archive/", action_plans.milestone_archive, name="milestone-archive"),
+    path("items/<int:item_id>/action-plan/evidence/", action_plans.evidence_new, name="evidence-new"),
+    path("evidence/<int:link_id>/archive/", action_plans.evidence_archive, name="evidence-archive"),
+    path("items/<int:item_id>/timeline/", action_plans.item_timeline, name="item-timeline"),
+    path(
+        "departments/<int:department_id>/timeline/",
+        action_plans.department_timeline,
+        name="department-timeline",
+    ),
+    # Reporting periods, progress updates and review (plans/views/updates.py)
+    path("plans/<int:plan_id>/periods/", updates.periods, name="periods"),
+    path("plans/<int:plan_id>/periods/quarters/", updates.periods_create_default, name="periods-quarters"),
+    path("plans/<int:plan_id>/periods/new/", updates.period_edit, name="period-new"),
+    path(
+        "plans/<int:plan_id>/periods/review-setting/", updates.review_setting, name="periods-review-setting"
+    ),
+    path("periods/<int:period_id>/edit/", updates.period_edit, name="period-edit"),
+    path("periods/<int:period_id>/delete/", updates.period_delete, name="period-delete"),
+    path("updates/", updates.my_updates, name="my-updates"),
+    path("updates/<int:action_id>/<int:period_id>/", updates.update_card, name="update-card"),
+    path("updates/<int:action_id>/<int:period_id>/draft/", updates.update_autosave, name="update-autosave"),
+    path("plans/<int:plan_id>/periods/<int:period_id>/review/", updates.review, name="update-review"),
+    path("updates/<int:update_id>/approve/", updates.update_approve, name="update-approve"),
+    path("updates/<int:update_id>/send-back/", updates.update_send_back, name="update-send-back"),
     path("plans/<int:plan_id>/adopt/", staff.adopt, name="adopt"),
     path("plans/<int:plan_id>/versions/", staff.versions, name="versions"),
     path("plans/<int:plan_id>/compare/", staff.compare, name="compare"),

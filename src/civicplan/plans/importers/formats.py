@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 from typing import Any
 
@@ -10,7 +9,14 @@ import yaml
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from civicplan.lib.spreadsheets import UnsafeWorkbook, check_xlsx_bytes, unsafe_cell
+from civicplan.lib.spreadsheets import (
+    TooManyRows,
+    UnreadableFile,
+    UnsafeWorkbook,
+    decode_text,
+    open_workbook,
+    sheet_records,
+)
 from civicplan.plans.importers.document import PlanFileInvalid, Problem
 from civicplan.plans.models import ITEM_CONTENT_FIELDS
 
@@ -79,15 +85,10 @@ def read_plan_file(filename: str, data: bytes) -> dict[str, Any]:
 
 
 def _decode(data: bytes) -> str:
-    if b"\x00" in data:
-        raise _fail(_("The file contains NUL bytes: it is not a text file."))
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise _fail(
-            _("The file is not valid UTF-8 text (byte %(pos)s). Save it as UTF-8 and try again.")
-            % {"pos": error.start}
-        ) from None
+        return decode_text(data)
+    except UnreadableFile as error:
+        raise _fail(str(error)) from None
 
 
 # libyaml's parser when it is installed: the pure-Python one needs ~15 s and ~180 MB per MB of YAML.
@@ -144,15 +145,9 @@ LEVEL_PARENT = {"goal": "priority", "strategy": "goal", "action": "strategy"}
 
 def _read_xlsx(data: bytes) -> dict[str, Any]:
     try:
-        check_xlsx_bytes(data)
-    except UnsafeWorkbook as error:
+        workbook = open_workbook(data)
+    except (UnsafeWorkbook, UnreadableFile) as error:
         raise _fail(str(error)) from None
-    import openpyxl  # defusedxml is installed, so openpyxl parses with it
-
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # any parser failure means the same thing to the person
-        raise _fail(_("The workbook could not be read; it may be damaged or not an .xlsx file.")) from None
     try:
         sheets = {name.strip().lower(): workbook[name] for name in workbook.sheetnames}
         for required in ("plan", "items"):
@@ -168,27 +163,10 @@ def _read_xlsx(data: bytes) -> dict[str, Any]:
 
 
 def _rows(sheet: Any) -> list[tuple[int, dict[str, Any]]]:
-    # The sheet's own <dimension> is not trusted: "A1:XFD1048576" would pad every row to 16,384 cells and a
-    # lone cell in row 1,048,576 would make a million rows. Only the columns a plan uses, and a bounded count.
-    sheet.reset_dimensions()
-    rows = sheet.iter_rows(values_only=True, max_col=MAX_SHEET_COLUMNS)
-    header = next(rows, None)
-    if not header:
-        return []
-    names = [str(cell).strip().lower() if cell is not None else "" for cell in header]
-    result = []
-    for number, values in enumerate(rows, start=2):
-        if number > MAX_SHEET_ROWS:
-            raise _too_big()
-        if values is None or all(v in (None, "") for v in values):
-            continue
-        record = {}
-        for name, value in zip(names, values, strict=False):
-            if name:
-                value = unsafe_cell(value)
-                record[name] = value.strip() if isinstance(value, str) else value
-        result.append((number, record))
-    return result
+    try:
+        return sheet_records(sheet, max_rows=MAX_SHEET_ROWS, max_columns=MAX_SHEET_COLUMNS)[1]
+    except TooManyRows:
+        raise _too_big() from None
 
 
 def _pair(record: dict[str, Any], field: str) -> dict[str, Any]:

@@ -10,12 +10,23 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, Max, OuterRef, QuerySet, Subquery, TextField, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import get_language
 
 from civicplan.accounts.models import Department, Organization
 from civicplan.core.models import ContentGeneration
-from civicplan.plans.models import LEVELS, Level, Plan, PlanItem, PlanState, PlanVersion, Status
+from civicplan.plans.models import (
+    LEVELS,
+    Level,
+    Plan,
+    PlanItem,
+    PlanState,
+    PlanVersion,
+    ProgressUpdate,
+    Status,
+    UpdateState,
+)
 
 SCHEMA = "civicplan.plan/1"
 CHILD_KEY: dict[str, str] = {"priority": "goals", "goal": "strategies", "strategy": "actions"}
@@ -199,6 +210,10 @@ class PublicNode:
     progress: Decimal | None
     updated_at: dt.datetime | None
     children: list[PublicNode] = field(default_factory=list)
+    # Actions: when the last progress update was published, and its narrative and period in the reader's language.
+    last_reported_at: dt.datetime | None = None
+    narrative: str = ""
+    narrative_period: str = ""
 
     @property
     def child_ids(self) -> list[int]:
@@ -278,8 +293,10 @@ def _build_public_plan(version: PlanVersion, language: str) -> PublicPlan:
     # Every row of the plan rather than `pk__in=ids`: one parameter per item would pass SQLite's limit.
     live = {
         row["id"]: row
-        for row in PlanItem.objects.filter(plan_id=plan.pk).values(
-            "id", "progress", "status_id", "updated_at"
+        for row in PlanItem.objects.filter(plan_id=plan.pk)
+        .annotate(**_latest_published_update(language))
+        .values(
+            "id", "progress", "status_id", "updated_at", "last_reported_at", "update_period", "update_text"
         )
     }
     statuses = list(plan.statuses.all())
@@ -305,7 +322,10 @@ def _build_public_plan(version: PlanVersion, language: str) -> PublicPlan:
             status=status_by_id.get(row.get("status_id")),
             progress=row.get("progress"),
             updated_at=row.get("updated_at"),
+            last_reported_at=row.get("last_reported_at"),
         )
+        if row.get("update_text"):
+            node.narrative_period, node.narrative = row.get("update_period") or "", row["update_text"]
         key = CHILD_KEY.get(level)
         if key:
             child_level = LEVELS[LEVELS.index(level) + 1]
@@ -330,6 +350,24 @@ def _build_public_plan(version: PlanVersion, language: str) -> PublicPlan:
         statuses=statuses,
         by_code=by_code,
     )
+
+
+def _latest_published_update(language: str) -> dict[str, Any]:
+    """Annotations giving each action's latest published progress update (its period's name and narrative in
+    `language`, English when the Spanish is empty) inside the query that reads live progress: no extra query.
+    Only published updates: drafts and submissions never reach the public."""
+    latest = ProgressUpdate.objects.filter(action=OuterRef("pk"), state=UpdateState.PUBLISHED).order_by(
+        "-period__starts_on"
+    )
+
+    def pick(field_name: str) -> Any:
+        english = Subquery(latest.values(f"{field_name}_en")[:1])
+        if language != "es":
+            return english
+        spanish = NullIf(Subquery(latest.values(f"{field_name}_es")[:1]), Value(""))
+        return Coalesce(spanish, english, output_field=TextField())
+
+    return {"update_period": pick("period__name"), "update_text": pick("narrative")}
 
 
 # --- Staff tree ---------------------------------------------------------------------------------------------------
@@ -400,6 +438,25 @@ def item_history(item: PlanItem) -> list[dict[str, Any]]:
     return entries
 
 
+def _related_id(row: Any) -> Any:
+    """The far side of a many-to-many history row: the user for contributors, the other action for dependencies."""
+    if not isinstance(row, dict):
+        return row
+    for key in ("user", "to_planitem"):
+        if key in row:
+            return row[key]
+    return next(iter(row.values()), None)
+
+
+def _people_named(item: PlanItem) -> dict[Any, str]:
+    """Everyone who may appear as owner or contributor. A city's staff accounts are a few hundred at most, and
+    history may name people who have since left, so all accounts rather than today's plan roles."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.only("pk", "username", "first_name", "last_name")
+    return {user.pk: user.display_name for user in users}
+
+
 def _history_names(item: PlanItem) -> Any:
     """Turn the ids history stores for related rows into the names people know."""
     lookups: dict[str, dict[Any, str]] = {
@@ -410,10 +467,16 @@ def _history_names(item: PlanItem) -> Any:
         },
         "parent": dict(item.plan.items.values_list("pk", "code")),
     }
+    lookups["depends_on"] = lookups["parent"]
+    people = _people_named(item)
+    lookups["owner"] = people
+    lookups["contributors"] = people
 
     def name(field: str, value: Any) -> Any:
         if value in (None, ""):
             return value
+        if isinstance(value, list):  # many-to-many history: rows like {"planitem": 1, "user": 7}
+            return ", ".join(str(name(field, _related_id(row))) for row in value) or "–"
         return lookups.get(field, {}).get(value, value)
 
     return name

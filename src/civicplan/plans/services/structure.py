@@ -491,12 +491,17 @@ PENDING_IMPORT_LIFETIME = dt.timedelta(days=1)
 
 
 @transaction.atomic
-def hold_import(*, user: User, filename: str, data: bytes) -> PendingImport:
-    """Keep a validated upload until its preview is confirmed. Old, unconfirmed uploads are dropped here."""
-    _require(user, "plans.import_plan")
+def hold_import(*, user: User, filename: str, data: bytes, purpose: str = "plan") -> PendingImport:
+    """Keep a validated upload until its preview is confirmed. Old, unconfirmed uploads are dropped here.
+    Another module's upload (`purpose`, e.g. "measurements") is permission-checked by that module's service."""
+    _require(user, "plans.import_plan" if purpose == "plan" else "plans.view_draft")
     PendingImport.objects.filter(created_at__lt=timezone.now() - PENDING_IMPORT_LIFETIME).delete()
     return PendingImport.objects.create(
-        token=secrets.token_urlsafe(24), filename=filename[:255], content=data, created_by=user
+        token=secrets.token_urlsafe(24),
+        purpose=purpose,
+        filename=filename[:255],
+        content=data,
+        created_by=user,
     )
 
 

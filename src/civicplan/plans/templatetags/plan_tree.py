@@ -3,6 +3,8 @@ take 9-21 s to render (bench/run.py); the same markup built here takes a small f
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -16,21 +18,28 @@ from civicplan.plans.selectors import StaffNode
 register = template.Library()
 
 
-@register.simple_tag
-def staff_tree(nodes: list[StaffNode], open_all: bool = False) -> SafeString:
+@register.simple_tag(takes_context=True)
+def staff_tree(context: Any, nodes: list[StaffNode], open_all: bool = False) -> SafeString:
     """`{% staff_tree tree open_all %}`: nested lists; an item's link stays outside its <details>'s summary (a link
-    inside the disclosure button would be a nested control for screen readers, axe nested-interactive)."""
+    inside the disclosure button would be a nested control for screen readers, axe nested-interactive).
+    Actions in the page's `stale_ids` (computed once by the view) carry a "Stale" tag."""
     item_url = reverse("staff:item", args=[0])[: -len("0/")]  # one reverse() for thousands of links
-    context = _TreeText(open_all, item_url)
+    text = _TreeText(open_all, item_url, context.get("stale_ids") or frozenset())
     return format_html(
-        '<ul class="cp-tree">{}</ul>', format_html_join("", "{}", ((context.node(n),) for n in nodes))
+        '<ul class="cp-tree">{}</ul>', format_html_join("", "{}", ((text.node(n),) for n in nodes))
     )
 
 
 class _TreeText:
-    def __init__(self, open_all: bool, item_url: str) -> None:
+    def __init__(self, open_all: bool, item_url: str, stale_ids: Any = frozenset()) -> None:
         self.open_all = open_all
         self.item_url = item_url
+        self.stale_ids = stale_ids
+        self.stale = format_html(
+            ' <span class="usa-tag cp-tag cp-tag--late" title="{}">{}</span>',
+            _("No progress update for the last period"),
+            _("Stale"),
+        )
         self.children_label = {
             Level.PRIORITY: _("Goals"),
             Level.GOAL: _("Strategies"),
@@ -49,7 +58,7 @@ class _TreeText:
             meta = f"{meta} · {item.department.localized('name')}"
         row = format_html(
             '<span class="cp-tree__row{}"><a id="tree-item-{}" href="{}{}/"><span class="cp-code">{}</span> {}</a>'
-            '{}<span class="cp-meta">{}</span>{}{}{}</span>',
+            '{}{}<span class="cp-meta">{}</span>{}{}{}</span>',
             "" if node.matches else " cp-tree__nomatch",
             item.pk,
             self.item_url,
@@ -57,6 +66,7 @@ class _TreeText:
             item.code,
             item.localized("title"),
             self.archived if item.is_archived else "",
+            self.stale if item.pk in self.stale_ids else "",
             meta,
             status_tag(item.status),
             progress_bar(item.progress),

@@ -157,6 +157,7 @@ def plan_tree(request: HttpRequest, plan_id: int) -> HttpResponse:
         "can_manage": request.user.has_perm("plans.manage_plan", plan),
         "open_all": filtered or request.GET.get("open") == "all",
         "my_department_id": getattr(request.user, "department_id", None),
+        "stale_ids": selectors.stale_actions(plan).action_ids,  # two queries, whatever the plan's size
     }
     template = "plans/staff/_tree.html" if request.htmx else "plans/staff/plan.html"
     return render(request, template, context)
@@ -665,7 +666,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 @staff_only
 def import_preview(request: HttpRequest, token: str) -> HttpResponse:
     _require(request, "plans.import_plan")
-    pending = get_object_or_404(PendingImport, token=token, created_by=request.user)
+    pending = get_object_or_404(PendingImport, token=token, purpose="plan", created_by=request.user)
     organization = Organization.current()
     try:
         document = services.parse_plan_file(

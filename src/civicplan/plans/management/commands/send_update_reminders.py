@@ -1,0 +1,41 @@
+"""Mail owners what progress updates they owe, and coordinators a digest of late ones. Run daily (cron or the
+task worker); running it twice on the same day sends nothing more."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from civicplan.plans.services import send_update_reminders
+
+
+class Command(BaseCommand):
+    help = "E-mail progress-update reminders to owners and a digest of late updates to coordinators."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--date", help="Act as if today were this day (YYYY-MM-DD). Default: today.")
+        parser.add_argument("--dry-run", action="store_true", help="Say what would be sent; send nothing.")
+
+    def handle(self, *args: Any, date: str | None = None, dry_run: bool = False, **options: Any) -> None:
+        today = None
+        if date:
+            try:
+                today = dt.date.fromisoformat(date)
+            except ValueError as error:
+                raise CommandError(f"--date must be a date such as 2026-10-15, not {date!r}.") from error
+        report = send_update_reminders(today=today, dry_run=dry_run)
+        if dry_run:
+            for address, subject in report.sent:
+                self.stdout.write(f"Would send to {address}: {subject}")
+        verb = "Would send" if dry_run else "Sent"
+        reminders = f"{report.reminders} reminder{'' if report.reminders == 1 else 's'}"
+        digests = f"{report.digests} digest{'' if report.digests == 1 else 's'}"
+        people = f"{report.nothing_due} {'person' if report.nothing_due == 1 else 'people'}"
+        summary = f"{verb} {reminders} and {digests}; {people} had nothing due"
+        if report.skipped:
+            summary += f"; {report.skipped} without an e-mail address or active account were skipped"
+        if report.failed:
+            summary += f"; {report.failed} could not be sent (see the log)"
+        self.stdout.write(summary + ".")
