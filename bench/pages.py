@@ -9,6 +9,7 @@ database file, set by the SQLITE_PATH in the environment):
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import statistics
 import time
@@ -82,7 +83,17 @@ def public_urls(data: Generated) -> dict[str, str]:
         "home": "/en/",
         "goal": f"/en/goals/{data.goal_code}/",
         "priority": f"/es/priorities/{data.priority_code}/",
+        "indicator": "/en/indicators/" + _public_indicator_key(data) + "/",
     }
+
+
+def _public_indicator_key(data: Generated) -> str:
+    from civicplan.performance.models import Indicator
+
+    indicator = Indicator.objects.filter(plan=data.plan, is_published=True).order_by("key").first()
+    if indicator is None:
+        raise SystemExit("The generator made no published indicator.")
+    return indicator.key
 
 
 def measure_pages(data: Generated, runs: int) -> dict[str, dict[str, Any]]:
@@ -92,9 +103,34 @@ def measure_pages(data: Generated, runs: int) -> dict[str, dict[str, Any]]:
         pages[name] = {"url": url, **{k: asdict(v) for k, v in public_page(anonymous, url, runs).items()}}
     staff = Client(HTTP_HOST=HOST)
     staff.force_login(data.coordinator)
-    url = f"/en/staff/plans/{data.plan.pk}/"
-    pages["staff tree"] = {"url": url, **{k: asdict(v) for k, v in staff_page(staff, url, runs).items()}}
+    for name, url in staff_urls(data).items():
+        pages[name] = {"url": url, **{k: asdict(v) for k, v in staff_page(staff, url, runs).items()}}
     return pages
+
+
+def staff_urls(data: Generated) -> dict[str, str]:
+    """The staff pages whose query counts must not grow with the plan: the tree, the dashboards, a goal's page
+    (with its indicators), the indicator list, the update review queue."""
+    from civicplan.performance.models import Indicator
+    from civicplan.plans.models import PlanItem
+
+    goal = PlanItem.objects.get(plan=data.plan, code=data.goal_code)
+    department = goal.department or data.organization.departments.order_by("code").first()
+    period = data.plan.periods.filter(due_on__lt=dt.date.today()).order_by("-starts_on").first()
+    urls = {
+        "staff tree": f"/en/staff/plans/{data.plan.pk}/",
+        "dashboard": "/en/staff/dashboard/",
+        "department dashboard": f"/en/staff/dashboard/departments/{department.pk}/",
+        "council summary": "/es/staff/dashboard/council/",
+        "staff goal": f"/en/staff/items/{goal.pk}/",
+        "indicator list": "/en/staff/indicators/",
+    }
+    if period is not None:
+        urls["update review"] = f"/en/staff/plans/{data.plan.pk}/periods/{period.pk}/review/"
+    indicator = Indicator.objects.filter(plan=data.plan, is_published=True).order_by("key").first()
+    if indicator is not None:
+        urls["staff indicator"] = f"/en/staff/indicators/{indicator.pk}/"
+    return urls
 
 
 def main() -> None:

@@ -19,7 +19,16 @@ PAGE_STATES = [
     ("goal", "cached"),
     ("priority", "uncached"),
     ("priority", "cached"),
+    ("indicator", "uncached"),
+    ("indicator", "cached"),
     ("staff tree", "signed-in"),
+    ("dashboard", "signed-in"),
+    ("department dashboard", "signed-in"),
+    ("council summary", "signed-in"),
+    ("staff goal", "signed-in"),
+    ("indicator list", "signed-in"),
+    ("staff indicator", "signed-in"),
+    ("update review", "signed-in"),
 ]
 Results = dict[str, dict[str, Any]]  # per scale: what pages.py wrote
 

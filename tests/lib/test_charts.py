@@ -84,3 +84,22 @@ def test_a_sparkline_is_valid_xml_with_a_title():
     root = ElementTree.fromstring(sparkline(chart_id="s", title="Trend & more", values=[1, 3, 2], target=2.5))
     assert root.find(f"{SVG}title").text == "Trend & more"
     assert root.get("aria-labelledby") == "s-title"
+
+
+def test_a_bar_chart_names_every_bar_and_value_in_text():
+    from civicplan.lib.charts import Bar, bar_chart
+
+    svg = bar_chart(
+        chart_id="status",
+        title="Actions by status",
+        description="On track 12, <Delayed> 3",
+        bars=[Bar("On track", 12, "#00a91c"), Bar("<Delayed>", 3, "#ffbe2e"), Bar("Not started", 0)],
+    )
+    root = ElementTree.fromstring(svg)
+    ns = "{http://www.w3.org/2000/svg}"
+    assert root.find(f"{ns}title").text == "Actions by status"
+    assert root.find(f"{ns}desc").text == "On track 12, <Delayed> 3"
+    texts = [t.text for t in root.iter(f"{ns}text")]
+    assert texts == ["On track", "12", "<Delayed>", "3", "Not started", "0"]
+    widths = [float(r.get("width")) for r in root.iter(f"{ns}rect")]
+    assert widths[0] > widths[1] > widths[2] == 0

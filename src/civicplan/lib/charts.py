@@ -282,3 +282,58 @@ def sparkline(
         )
     parts.append("</svg>")
     return "".join(parts)
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One bar of a bar chart: its label, its value and its colour (the label and value are always drawn as text,
+    so the colour is never the only carrier of meaning)."""
+
+    label: str
+    value: float
+    color: str = ACTUAL_COLOR
+
+
+def bar_chart(
+    *,
+    chart_id: str,
+    title: str,
+    description: str,
+    bars: Sequence[Bar],
+    value_text: Callable[[float], str] = lambda v: _num(v),
+    css_class: str = "cp-chart",
+    width: int = 640,
+    row_height: int = 28,
+    label_width: int = 220,
+) -> str:
+    """Horizontal bars, one row each, the label on the left and the value after the bar."""
+    chart_id = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in chart_id) or "bars"
+    title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
+    height = max(row_height * len(bars), row_height) + 8
+    high = max((bar.value for bar in bars if math.isfinite(bar.value)), default=0.0) or 1.0
+    room = width - label_width - 60
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="{_attr(css_class)}" viewBox="0 0 {width} {height}" '
+        f'role="img" aria-labelledby="{title_id} {desc_id}" focusable="false">',
+        f'<title id="{title_id}">{escape(title)}</title>',
+        f'<desc id="{desc_id}">{escape(description)}</desc>',
+    ]
+    for index, bar in enumerate(bars):
+        top = 4 + index * row_height
+        middle = top + row_height / 2
+        length = max(0.0, room * (bar.value / high)) if math.isfinite(bar.value) else 0.0
+        label = bar.label if len(bar.label) <= 32 else bar.label[:31] + "…"
+        parts.append(
+            f'<text x="{label_width - 8}" y="{_num(middle)}" text-anchor="end" dominant-baseline="middle" '
+            f'font-size="13" fill="{TEXT_COLOR}">{escape(label)}</text>'
+        )
+        parts.append(
+            f'<rect x="{label_width}" y="{_num(top + 4)}" width="{_num(length)}" height="{row_height - 8}" '
+            f'rx="2" fill="{_attr(bar.color)}" stroke="{TEXT_COLOR}" stroke-width="0.5"/>'
+        )
+        parts.append(
+            f'<text x="{_num(label_width + length + 6)}" y="{_num(middle)}" dominant-baseline="middle" '
+            f'font-size="13" fill="{TEXT_COLOR}">{escape(value_text(bar.value))}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)

@@ -275,10 +275,10 @@ def render_timeline(
         TimelineMilestone(labels.overdue_marker, today, overdue=True),
     ]
     parts.append('<g class="cp-timeline__legend">')
-    x = 12.0
+    legend_x = 12.0
     for milestone, word in zip(sample, (labels.done, labels.pending, labels.overdue_marker), strict=True):
-        parts.append(_marker(milestone, x, legend_y - 4, labels))
-        parts.append(f'<text x="{_fmt(x + 12)}" y="{legend_y}" fill="#1b1b1b">{escape(word)}</text>')
-        x += 24 + 8 * len(word)
+        parts.append(_marker(milestone, legend_x, legend_y - 4, labels))
+        parts.append(f'<text x="{_fmt(legend_x + 12)}" y="{legend_y}" fill="#1b1b1b">{escape(word)}</text>')
+        legend_x += 24 + 8 * len(word)
     parts.append("</g></svg>")
     return "".join(parts)

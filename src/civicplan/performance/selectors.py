@@ -241,14 +241,25 @@ class StaleIndicator:
 # --- Building rows --------------------------------------------------------------------------------------------
 
 
-def _base() -> QuerySet[Indicator]:
+def _base(*, full: bool = False) -> QuerySet[Indicator]:
+    """Indicators with their targets, values and linked items in four queries. Lists load only the columns they
+    show of each value (a city has ~9,000 values: building full rows was most of a dashboard's time); an
+    indicator's own page (`full=True`) loads everything, who entered each value included."""
+    measurements = Measurement.objects.order_by("period_start")
+    items = PlanItem.objects.order_by("plan_id", "code")
+    if full:
+        measurements = measurements.select_related("entered_by")
+    else:
+        measurements = measurements.only(
+            "id", "indicator_id", "period_start", "value", "updated_at", "verified"
+        )
+        items = items.only(
+            "id", "plan_id", "parent_id", "level", "code", "title_en", "title_es", "archived_at"
+        )
     return Indicator.objects.select_related("plan__organization", "owner", "department").prefetch_related(
         Prefetch("targets", queryset=Target.objects.order_by("fiscal_year")),
-        Prefetch(
-            "measurements",
-            queryset=Measurement.objects.select_related("entered_by").order_by("period_start"),
-        ),
-        Prefetch("items", queryset=PlanItem.objects.order_by("plan_id", "code")),
+        Prefetch("measurements", queryset=measurements),
+        Prefetch("items", queryset=items),
     )
 
 
@@ -312,7 +323,7 @@ def indicator_detail(
 ) -> IndicatorDetail | None:
     """One indicator with its targets' change history. `public=True` returns None unless it is published, not
     archived, and belongs to the plan residents see."""
-    queryset = _base().filter(pk=indicator_id)
+    queryset = _base(full=True).filter(pk=indicator_id)
     if public:
         version = plan_selectors.public_version()
         if version is None:
@@ -330,7 +341,9 @@ def public_indicator(key: str, *, today: dt.date | None = None) -> IndicatorDeta
     if version is None:
         return None
     indicator = (
-        _base().filter(plan_id=version.plan_id, key=key, is_published=True, archived_at__isnull=True).first()
+        _base(full=True)
+        .filter(plan_id=version.plan_id, key=key, is_published=True, archived_at__isnull=True)
+        .first()
     )
     return _detail(indicator, today) if indicator else None
 

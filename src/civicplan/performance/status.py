@@ -29,7 +29,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, Protocol, TypedDict
 
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
@@ -140,6 +140,7 @@ def _format_param(value: Any, fmt: Formatter) -> str:
             }
         if value.low is not None:
             return gettext("at least %(low)s") % {"low": fmt.amount(value.low)}
+        assert value.high is not None, "a range has at least one bound (else the status is no target)"
         return gettext("at most %(high)s") % {"high": fmt.amount(value.high)}
     return str(value)
 
@@ -182,10 +183,24 @@ class StatusResult:
         return render_sentences(self.sentences, fmt)
 
 
+class _Common(TypedDict):
+    """The fields shared by the results once the latest value is known to be due."""
+
+    period: dt.date
+    value: Decimal
+    fiscal_year: int
+    target: TargetValue | None
+    due_period: dt.date
+
+
+def _decimal(value: Any) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
 def _dec(value: Any) -> Decimal | None:
     if value is None:
         return None
-    return value if isinstance(value, Decimal) else Decimal(str(value))
+    return _decimal(value)
 
 
 def _target_tuple(raw: Any) -> TargetValue:
@@ -239,7 +254,8 @@ def compute_status(
     `measurements`: (period_start, value) pairs in any order. `targets`: fiscal year -> target value, or a
     (value, low, high) tuple (a band uses low/high), or a TargetValue.
     """
-    points = sorted((start, _dec(value)) for start, value in measurements)
+    # A measurement always has a value (the model's field is required).
+    points = sorted((start, _decimal(value)) for start, value in measurements)
     due = latest_due_period(today, frequency, lag_days, fy_start_month)
     if not points:
         return StatusResult(
@@ -264,17 +280,10 @@ def compute_status(
     year = fiscal_year_of(latest_start, fy_start_month)
     raw = targets.get(year)
     target = _target_tuple(raw) if raw is not None else None
-    common = {
-        "period": latest_start,
-        "value": latest_value,
-        "fiscal_year": year,
-        "target": target,
-        "due_period": due,
-    }
-    missing = target is None or (
+    common = _Common(period=latest_start, value=latest_value, fiscal_year=year, target=target, due_period=due)
+    if target is None or (
         target.low is None and target.high is None if direction == BAND else target.value is None
-    )
-    if missing:
+    ):
         return StatusResult(
             IndicatorStatus.NO_TARGET,
             (Sentence(gettext_noop("No target is set for %(year)s."), (("year", FiscalYear(year)),)),),
@@ -309,7 +318,7 @@ def _directional_status(
     fy_start_month: int,
     year: int,
     about: tuple[tuple[str, Any], ...],
-    common: dict[str, Any],
+    common: _Common,
 ) -> StatusResult:
     assert target.value is not None
     goal = target.value
@@ -397,7 +406,7 @@ def _band_status(
     value: Decimal,
     margin_pct: Decimal,
     about: tuple[tuple[str, Any], ...],
-    common: dict[str, Any],
+    common: _Common,
 ) -> StatusResult:
     low, high = target.low, target.high
     band = (*about, ("range", Range(low, high)))
@@ -418,7 +427,9 @@ def _band_status(
     if low is not None and high is not None:
         basis = abs(high - low)
     else:
-        basis = abs(low if low is not None else high)  # type: ignore[arg-type]
+        bound = low if low is not None else high
+        assert bound is not None, "outside the range, so it has a bound"
+        basis = abs(bound)
     allowed = margin_pct / 100 * basis
     details = (*band, ("gap", Amount(distance)), ("margin", Percent(margin_pct)))
     if distance <= allowed:

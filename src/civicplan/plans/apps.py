@@ -15,3 +15,8 @@ class PlansConfig(AppConfig):
                 label=_("Staff workspace"), url_name="staff:home", order=10, permission="plans.view_draft"
             )
         )
+        register_staff_menu(
+            MenuEntry(
+                label=_("My updates"), url_name="staff:my-updates", order=20, permission="plans.view_draft"
+            )
+        )

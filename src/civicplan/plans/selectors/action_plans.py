@@ -148,7 +148,7 @@ def _timeline(actions: QuerySet[PlanItem], today: dt.date) -> Schedule:
 
 def _code_key(code: str) -> tuple[int | str, ...]:
     """1.2.10 after 1.2.9."""
-    return tuple(int(part) if part.isdigit() else part for part in code.split("."))  # type: ignore[misc]
+    return tuple(int(part) if part.isdigit() else part for part in code.split("."))
 
 
 def item_timeline(item: PlanItem, *, today: dt.date) -> Schedule:

@@ -8,15 +8,25 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from civicplan.plans.models import Level, Milestone, Plan, PlanItem, Status
+from civicplan.plans.models import (
+    Level,
+    Milestone,
+    Plan,
+    PlanItem,
+    ProgressUpdate,
+    ReportingPeriod,
+    Status,
+    UpdateState,
+)
 
 __all__ = [
     "DueItem",
+    "PlanOverview",
     "PriorityRollup",
     "StatusCount",
-    "action_status_counts",
     "due_soon",
-    "priority_rollup",
+    "plan_overview",
+    "waiting_review_count",
 ]
 
 
@@ -54,37 +64,35 @@ class DueItem:
         return value or getattr(self, f"{field_name}_en", "")
 
 
-def _actions(plan: Plan, department_id: int | None) -> list[PlanItem]:
-    actions = PlanItem.objects.filter(plan=plan, level=Level.ACTION, archived_at__isnull=True).select_related(
-        "status", "department"
-    )
-    if department_id is not None:
-        actions = actions.filter(department_id=department_id)
-    return list(
-        actions.only("id", "parent_id", "code", "title_en", "title_es", "status", "progress", "department")
-    )
+@dataclass
+class PlanOverview:
+    rollup: list[PriorityRollup]
+    status_counts: list[StatusCount]
 
 
-def action_status_counts(plan: Plan, *, department_id: int | None = None) -> list[StatusCount]:
-    """Open and finished actions by status, in the vocabulary's order; unset statuses last."""
+def plan_overview(plan: Plan, *, department_id: int | None = None) -> PlanOverview:
+    """Each priority with its progress and its actions by status, and the actions by status overall (only the
+    department's actions when one is given). Two queries: the statuses and one pass over the tree."""
     statuses = list(plan.statuses.all())
-    counts = Counter(action.status_id for action in _actions(plan, department_id))
-    rows = [StatusCount(status, counts.get(status.pk, 0)) for status in statuses]
-    if counts.get(None):
-        rows.append(StatusCount(None, counts[None]))
-    return rows
-
-
-def priority_rollup(plan: Plan, *, department_id: int | None = None) -> list[PriorityRollup]:
-    """Each priority with its progress and its actions by status (only the department's actions when given)."""
-    statuses = list(plan.statuses.all())
-    tree = PlanItem.objects.filter(plan=plan, archived_at__isnull=True).only("id", "parent_id", "level")
-    parent_of = {item.pk: item.parent_id for item in tree}
-    priorities = list(
-        PlanItem.objects.filter(plan=plan, level=Level.PRIORITY, archived_at__isnull=True).order_by(
-            "order", "pk"
+    status_by_id = {status.pk: status for status in statuses}
+    tree = list(
+        PlanItem.objects.filter(plan=plan, archived_at__isnull=True)
+        .only(
+            "id",
+            "parent_id",
+            "level",
+            "code",
+            "title_en",
+            "title_es",
+            "progress",
+            "order",
+            "status_id",
+            "department_id",
         )
+        .order_by("order", "pk")
     )
+    parent_of = {item.pk: item.parent_id for item in tree}
+    priorities = [item for item in tree if item.level == Level.PRIORITY]
     priority_ids = {p.pk for p in priorities}
 
     def priority_of(item_id: int | None) -> int | None:
@@ -92,29 +100,49 @@ def priority_rollup(plan: Plan, *, department_id: int | None = None) -> list[Pri
             item_id = parent_of.get(item_id)
         return item_id
 
+    actions = [
+        item
+        for item in tree
+        if item.level == Level.ACTION and (department_id is None or item.department_id == department_id)
+    ]
     grouped: dict[int, list[PlanItem]] = defaultdict(list)
-    for action in _actions(plan, department_id):
+    for action in actions:
         owner = priority_of(action.parent_id)
         if owner is not None:
             grouped[owner].append(action)
-    rows = []
+    rollup = []
     for priority in priorities:
-        actions = grouped.get(priority.pk, [])
-        counts = Counter(action.status_id for action in actions)
+        mine = grouped.get(priority.pk, [])
+        counts = Counter(action.status_id for action in mine)
         progress = priority.progress
         if department_id is not None:
-            values = [action.progress for action in actions if action.progress is not None]
+            values = [action.progress for action in mine if action.progress is not None]
             progress = (sum(values, Decimal(0)) / len(values)).quantize(Decimal("0.1")) if values else None
-        rows.append(
+        complete = sum(
+            1 for a in mine if a.status_id in status_by_id and status_by_id[a.status_id].counts_as_complete
+        )
+        rollup.append(
             PriorityRollup(
                 item=priority,
                 progress=progress,
-                actions=len(actions),
-                complete=sum(1 for a in actions if a.status and a.status.counts_as_complete),
+                actions=len(mine),
+                complete=complete,
                 by_status=[StatusCount(s, counts[s.pk]) for s in statuses if counts.get(s.pk)],
             )
         )
-    return rows
+    overall = Counter(action.status_id for action in actions)
+    status_counts = [StatusCount(status, overall.get(status.pk, 0)) for status in statuses]
+    if overall.get(None):
+        status_counts.append(StatusCount(None, overall[None]))
+    return PlanOverview(rollup=rollup, status_counts=status_counts)
+
+
+def waiting_review_count(plan: Plan, *, period: ReportingPeriod | None = None) -> int:
+    """How many submitted updates wait for the coordinator (one COUNT query)."""
+    updates = ProgressUpdate.objects.filter(period__plan=plan, state=UpdateState.SUBMITTED)
+    if period is not None:
+        updates = updates.filter(period=period)
+    return updates.count()
 
 
 def due_soon(

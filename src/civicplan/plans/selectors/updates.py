@@ -63,7 +63,9 @@ __all__ = [
     "updates_waiting_review",
 ]
 
-HANDED_IN = (UpdateState.SUBMITTED, UpdateState.PUBLISHED)
+# Plain strings (what `ProgressUpdate.state` holds once read back): without django-stubs, mypy takes a
+# TextChoices member for its (value, label) tuple.
+HANDED_IN = (str(UpdateState.SUBMITTED), str(UpdateState.PUBLISHED))
 
 
 class PeriodState:
@@ -261,8 +263,13 @@ def _cards(
                     late=today > period.due_on and not handed_in,
                 )
             )
+        # What still needs the person's hand comes first: sent back, then not started or draft, then handed in.
+        group.cards.sort(key=lambda card: _CARD_ORDER.get(card.state, 1))
         result.append(group)
     return result
+
+
+_CARD_ORDER = {str(UpdateState.RETURNED): 0, str(UpdateState.SUBMITTED): 2, str(UpdateState.PUBLISHED): 3}
 
 
 # --- Review, completeness, lateness, staleness -------------------------------------------------------------------

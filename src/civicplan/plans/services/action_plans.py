@@ -63,11 +63,11 @@ def _check_person(person: User, role_text: str) -> None:
 
 def _save_item_once(item: PlanItem, user: User, reason: str, change: Any) -> None:
     """Run the many-to-many `change`, then save the item once: one history row with the new sets."""
-    item.skip_history_when_saving = True  # type: ignore[attr-defined]
+    item.skip_history_when_saving = True
     try:
         change()
     finally:
-        del item.skip_history_when_saving  # type: ignore[attr-defined]
+        del item.skip_history_when_saving
     record_change(item, user, reason)
     item.save(update_fields=["owner", "updated_at"])
 

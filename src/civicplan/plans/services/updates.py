@@ -67,6 +67,11 @@ OPENS_BEFORE_END_DAYS = 14
 DUE_AFTER_END_DAYS = 15
 REMIND_BEFORE_DUE_DAYS = 7
 REMIND_OVERDUE_EVERY_DAYS = 7
+# The reminder kinds as plain strings (what `ReminderLog.kind` holds once read back): without django-stubs, mypy
+# takes a TextChoices member for its (value, label) tuple.
+BEFORE_DUE = str(ReminderKind.BEFORE_DUE)
+OVERDUE = str(ReminderKind.OVERDUE)
+DIGEST = str(ReminderKind.DIGEST)
 
 
 def _require(user: User, perm: str, obj: Any = None) -> None:
@@ -510,7 +515,7 @@ def send_update_reminders(*, today: dt.date | None = None, dry_run: bool = False
                 continue
             ReminderLog.objects.bulk_create(entries)
             report.sent.append((person.email, message.subject))
-        if entries and entries[0].kind == ReminderKind.DIGEST:
+        if entries and entries[0].kind == DIGEST:
             report.digests += 1
         else:
             report.reminders += 1
@@ -519,9 +524,9 @@ def send_update_reminders(*, today: dt.date | None = None, dry_run: bool = False
 
 def _reminder_kind(period: ReportingPeriod, today: dt.date) -> str | None:
     if today > period.due_on:
-        return ReminderKind.OVERDUE
+        return OVERDUE
     if (period.due_on - today).days <= REMIND_BEFORE_DUE_DAYS:
-        return ReminderKind.BEFORE_DUE
+        return BEFORE_DUE
     return None
 
 
@@ -535,11 +540,11 @@ def _already_sent(
     for period_id, recipient_id, logged_kind, sent_on in logs:
         if (period_id, recipient_id, logged_kind) != (period.pk, person_id, kind):
             continue
-        if kind == ReminderKind.BEFORE_DUE:
+        if kind == BEFORE_DUE:
             return True
-        if kind == ReminderKind.OVERDUE and (today - sent_on).days < REMIND_OVERDUE_EVERY_DAYS:
+        if kind == OVERDUE and (today - sent_on).days < REMIND_OVERDUE_EVERY_DAYS:
             return True
-        if kind == ReminderKind.DIGEST and sent_on == today:
+        if kind == DIGEST and sent_on == today:
             return True
     return False
 
@@ -550,7 +555,7 @@ def _reminder_message(person: User, sections: list[_Section], today: dt.date) ->
             {
                 "period": section.period.localized("name"),
                 "due": _date(section.period.due_on),
-                "overdue": section.kind == ReminderKind.OVERDUE,
+                "overdue": section.kind == OVERDUE,
                 "days_late": (today - section.period.due_on).days,
                 "days_left": (section.period.due_on - today).days,
                 "actions": [(a.code, a.localized("title")) for a in section.actions],
@@ -586,7 +591,7 @@ def _digests(
         periods = [
             (period, late)
             for period, late in late_by_plan.values()
-            if not _already_sent(logs, period, person.pk, ReminderKind.DIGEST, today)
+            if not _already_sent(logs, period, person.pk, DIGEST, today)
         ]
         if not periods:
             continue
@@ -622,9 +627,7 @@ def _digests(
             subject = _("Progress updates: %(count)s late") % {"count": count}
             body = render_to_string("plans/email/late_digest.txt", {"person": person, "blocks": blocks})
         entries = [
-            ReminderLog(
-                period=period, recipient=person, kind=ReminderKind.DIGEST, sent_on=today, items=len(late)
-            )
+            ReminderLog(period=period, recipient=person, kind=DIGEST, sent_on=today, items=len(late))
             for period, late in periods
         ]
         result.append((person, EmailMessage(subject=subject, body=body, to=[person.email]), entries))

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_http_methods
 
 from civicplan.accounts.models import Department
@@ -365,7 +365,8 @@ def _chart(
         desc=desc,
         today=_("Today"),
         no_dates=_("no dates"),
-        overdue=_("%(count)s overdue"),
+        # Translators: how many milestones of an action are overdue, in a timeline row (any number).
+        overdue=pgettext("timeline row", "%(count)s overdue"),
         done=_("done"),
         pending=_("due"),
         overdue_marker=_("overdue"),

@@ -9,10 +9,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from civicplan.accounts import selectors as account_selectors
 from civicplan.accounts import services as account_services
 from civicplan.plans import selectors, services
+from civicplan.web.demo_tracking import load_tracking
 
 DEMO_FILE = Path(__file__).resolve().parents[2] / "demo" / "city.yaml"
 CITY_EN = "City of Alder Creek"
@@ -71,14 +73,22 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, url: str, **options: Any) -> None:
         organization = account_selectors.organization_named(CITY_EN)
-        if organization is not None and selectors.plan_of(organization) is not None:
-            self.stdout.write("The demo city is already loaded; nothing changed.")
-        else:
+        plan = selectors.plan_of(organization) if organization is not None else None
+        if plan is None:
             with transaction.atomic():
-                self._load()
+                plan = self._load()
+        if not selectors.periods_of(plan):
+            # A demo loaded before implementation tracking existed gets it added; a full demo is left alone.
+            self.stdout.write("Adding reporting periods, progress updates and indicators...")
+            with transaction.atomic():
+                users = self._users(plan.organization)
+                summary = load_tracking(plan, users, timezone.localdate())
+            self.stdout.write(self.style.SUCCESS(f"Loaded {summary}"))
+        else:
+            self.stdout.write("The demo city is already loaded; nothing changed.")
         self._print_logins(url.rstrip("/"))
 
-    def _load(self) -> None:
+    def _load(self) -> Any:
         organization = account_services.ensure_organization(name_en=CITY_EN, name_es=CITY_ES)
         document = services.parse_plan_file(
             filename=DEMO_FILE.name, data=DEMO_FILE.read_bytes(), organization=organization
@@ -119,6 +129,7 @@ class Command(BaseCommand):
                 f"versions {', '.join(str(v.number) for v in plan.versions.order_by('number'))}."
             )
         )
+        return plan
 
     def _users(self, organization: Any) -> dict[str, Any]:
         users = {}
