@@ -26,7 +26,9 @@ def tracked(adopted_plan, period, editor_a, department_a):
     return action, indicator
 
 
-def test_the_coordinator_sees_updates_by_department_and_the_plan_roll_up(client, coordinator, tracked, period):
+def test_the_coordinator_sees_updates_by_department_and_the_plan_roll_up(
+    client, coordinator, tracked, period
+):
     client.force_login(coordinator)
     response = client.get(reverse("web:dashboard"))
     assert response.status_code == 200
@@ -40,7 +42,9 @@ def test_the_coordinator_sees_updates_by_department_and_the_plan_roll_up(client,
     assert "<svg" in page and "<title" in page  # the status chart, with a table of the same figures
     assert response.context["actions_total"] == 8
     # The draft indicator has no owner, no value and no target: it needs follow-up.
-    assert [row.indicator.name_en for row in response.context["stale_indicators"]] == ["Potholes repaired on time"]
+    assert [row.indicator.name_en for row in response.context["stale_indicators"]] == [
+        "Potholes repaired on time"
+    ]
 
 
 def test_a_department_dashboard_shows_only_that_departments_work(client, editor_b, tracked, department_a):
@@ -49,7 +53,8 @@ def test_a_department_dashboard_shows_only_that_departments_work(client, editor_
     assert response.status_code == 200
     assert [row.department.code for row in response.context["completeness"]] == ["PW"]
     assert response.context["actions_total"] == 4
-    assert not response.context["can_review"]  # editors read the dashboard; reviewing stays with the coordinator
+    # Editors read the dashboard; reviewing stays with the coordinator.
+    assert not response.context["can_review"]
 
 
 def test_the_department_picker_works_without_javascript(client, viewer, department_b, adopted_plan):
