@@ -140,7 +140,7 @@ def test_the_command_fails_with_the_row_errors(tmp_path, coordinator, indicators
     path.write_bytes(csv_bytes("PS-1,2026-03,10,,no", "PS-1,2040-03,4,,no"))
     with pytest.raises(CommandError, match="1 problems: nothing was written"):
         call_command("import_measurements", str(path))
-    assert "row 3: the period 2040-03 is outside the plan" in capsys.readouterr().err
+    assert "row 3: 2040-03 is outside the plan" in capsys.readouterr().err
     assert Measurement.objects.count() == 0
 
 

@@ -65,6 +65,8 @@ class IndicatorForm(UswdsFormMixin, forms.ModelForm):
             "department",
             "baseline_value",
             "baseline_date",
+            "min_value",
+            "max_value",
             "attention_margin",
             "reporting_lag_days",
             "breakdown_name_en",

@@ -86,6 +86,9 @@ class Indicator(BilingualMixin, TimeStampedModel, ArchivableModel):
     )
     baseline_value = models.DecimalField(_("baseline value"), null=True, blank=True, **VALUE_DIGITS)
     baseline_date = models.DateField(_("baseline date"), null=True, blank=True)
+    # Values outside this range are refused, in the quick form and in imports (e.g. 0 and 100 for a percentage).
+    min_value = models.DecimalField(_("lowest possible value"), null=True, blank=True, **VALUE_DIGITS)
+    max_value = models.DecimalField(_("highest possible value"), null=True, blank=True, **VALUE_DIGITS)
     # Status thresholds (see performance.status): within this % of the target is "needs attention".
     attention_margin = models.DecimalField(
         _("needs-attention margin (%)"),

@@ -5,16 +5,15 @@ already stored) is checked by `performance.services.imports`."""
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
-import re
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from civicplan.lib.numbers import parse_number
 from civicplan.lib.spreadsheets import (
     TooManyRows,
     UnreadableFile,
@@ -33,10 +32,6 @@ MAX_ROWS = 250_000  # 1,500 indicators x 60 months is 90,000; a few years of a m
 MAX_COLUMNS = 64
 MAX_NOTE = 2000
 # Measurement.value: 20 digits, 6 of them decimals.
-QUANTUM = Decimal("0.000001")
-LIMIT = Decimal(10) ** 14
-_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
-_PLAIN = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 TRUE_WORDS = {"yes", "y", "true", "1", "sí", "si", "x", "verified"}
 FALSE_WORDS = {"no", "n", "false", "0", ""}
 
@@ -261,43 +256,6 @@ def _text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).strip()
-
-
-def parse_number(value: Any) -> Decimal:
-    """A value as the database keeps it (6 decimals, under 10^14). Accepts numbers, `1234.5`, `1,234.5`
-    (comma as thousands separator only) and `12.5%` (read as 12.5: a percentage indicator stores points).
-    Refuses `12,5`: a decimal comma would be misread as thousands elsewhere, so the file must say `12.5`."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        raise ValueError(_("the value is missing"))
-    if isinstance(value, bool):
-        raise ValueError(_("the value %(value)s is not a number") % {"value": value})
-    if isinstance(value, (int, float, Decimal)):
-        text = repr(value) if isinstance(value, float) else str(value)
-    elif isinstance(value, (dt.date, dt.datetime)):
-        raise ValueError(_("the value %(value)s is a date, not a number") % {"value": value})
-    else:
-        text = str(value).strip().replace(" ", "").replace("\u00a0", "")
-        if text.endswith("%"):
-            text = text[:-1]
-        if _THOUSANDS.match(text):
-            text = text.replace(",", "")
-        if not _PLAIN.match(text):
-            raise ValueError(
-                _("the value %(value)r is not a number (write it like 1234.5, without units)")
-                % {"value": str(value)[:40]}
-            )
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        raise ValueError(_("the value %(value)r is not a number") % {"value": str(value)[:40]}) from None
-    if not number.is_finite():
-        raise ValueError(_("the value %(value)s is not a finite number") % {"value": str(value)[:40]})
-    if abs(number) >= LIMIT:
-        raise ValueError(
-            _("the value %(value)s is too large (at most 14 digits before the decimal point)")
-            % {"value": str(value)[:40]}
-        )
-    return number.quantize(QUANTUM, rounding=ROUND_HALF_EVEN)
 
 
 def parse_verified(value: Any) -> bool:

@@ -18,6 +18,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from civicplan.accounts.models import User
 from civicplan.core.models import ContentGeneration
+from civicplan.lib.numbers import plain
 from civicplan.lib.periods import PeriodError, parse_period, period_key
 from civicplan.performance.importers.measurements import (
     MeasurementFileInvalid,
@@ -26,6 +27,7 @@ from civicplan.performance.importers.measurements import (
     read_measurement_file,
 )
 from civicplan.performance.models import Indicator, Measurement
+from civicplan.performance.services.indicators import period_problem, value_problem
 from civicplan.plans.models import PendingImport, Plan
 
 __all__ = [
@@ -55,7 +57,7 @@ class PlannedRow:
     value: Decimal
     note: str
     verified: bool
-    breakdown: dict[str, float]
+    breakdown: dict[str, str]
     kind: str  # "new", "changed" or "unchanged"
     existing_id: int | None = None
     old_value: Decimal | None = None
@@ -147,7 +149,7 @@ def _plan_rows(*, plan: Plan, user: User, filename: str, data: bytes, replace: b
     indicators = {i.key: i for i in Indicator.objects.filter(plan=plan).select_related("plan__organization")}
     folded = {key.casefold(): i for key, i in indicators.items()}
     fy_month = plan.organization.fiscal_year_start_month
-    first_day, last_day = plan.bounds
+    today = timezone.localdate()
     allowed: dict[int, bool] = {}
     seen: dict[tuple[int, dt.date], int] = {}
     accepted: list[tuple[Row, Indicator, dt.date]] = []
@@ -177,18 +179,9 @@ def _plan_rows(*, plan: Plan, user: User, filename: str, data: bytes, replace: b
         except PeriodError as error:
             errors.append(RowError(row.number, str(error)))
             continue
-        if start < first_day or start > last_day:
-            errors.append(
-                RowError(
-                    row.number,
-                    _("the period %(period)s is outside the plan (%(first)s to %(last)s)")
-                    % {
-                        "period": period_key(start, indicator.frequency, fy_month),
-                        "first": first_day.isoformat(),
-                        "last": last_day.isoformat(),
-                    },
-                )
-            )
+        problem = period_problem(indicator, start, today) or value_problem(indicator, row.value)
+        if problem:
+            errors.append(RowError(row.number, problem))
             continue
         unknown = sorted(set(row.breakdown) - {str(c) for c in indicator.breakdown_categories or []})
         if unknown:
@@ -219,7 +212,8 @@ def _plan_rows(*, plan: Plan, user: User, filename: str, data: bytes, replace: b
 
     existing = _existing(indicator_ids={i.pk for _r, i, _s in accepted})
     for row, indicator, start in accepted:
-        breakdown = {category: float(value) for category, value in row.breakdown.items()}
+        # Stored as exact decimal text, as the quick-entry form stores them.
+        breakdown = {category: plain(value) for category, value in row.breakdown.items()}
         planned = PlannedRow(
             number=row.number,
             indicator=indicator,
@@ -252,7 +246,11 @@ def _plan_rows(*, plan: Plan, user: User, filename: str, data: bytes, replace: b
                             "indicator %(key)s already has a value for %(period)s (%(old)s); choose "
                             "'replace existing values' to update it"
                         )
-                        % {"key": indicator.key, "period": planned.period, "old": _plain(old_value)},
+                        % {
+                            "key": indicator.key,
+                            "period": planned.period,
+                            "old": plain(old_value) if old_value is not None else "",
+                        },
                     )
                 )
                 continue
@@ -272,13 +270,6 @@ def _existing(*, indicator_ids: set[int]) -> dict[tuple[int, dt.date], tuple[Any
         for indicator_id, start, *rest in rows:
             found[(indicator_id, start)] = tuple(rest)
     return found
-
-
-def _plain(value: Decimal | None) -> str:
-    if value is None:
-        return ""
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 # --- Writing --------------------------------------------------------------------------------------------------

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from civicplan.accounts.models import User
 from civicplan.core.history import record_change
 from civicplan.core.models import ContentGeneration
 from civicplan.lib.fiscal import fiscal_year_label
+from civicplan.lib.numbers import parse_number, plain
 from civicplan.lib.periods import PeriodError, parse_period, period_key
 from civicplan.performance.models import Direction, Indicator, Measurement, Target
 from civicplan.plans.models import Level, Plan, PlanItem
@@ -27,6 +29,7 @@ __all__ = [
     "archive_indicator",
     "clean_measurement",
     "create_indicator",
+    "period_problem",
     "publish_indicator",
     "record_measurement",
     "restore_indicator",
@@ -35,6 +38,7 @@ __all__ = [
     "set_target",
     "unpublish_indicator",
     "update_indicator",
+    "value_problem",
 ]
 
 DEFINITION_FIELDS = (
@@ -55,6 +59,8 @@ DEFINITION_FIELDS = (
     "department",
     "baseline_value",
     "baseline_date",
+    "min_value",
+    "max_value",
     "attention_margin",
     "reporting_lag_days",
     "breakdown_name_en",
@@ -62,9 +68,6 @@ DEFINITION_FIELDS = (
     "breakdown_categories",
 )
 LINKABLE_LEVELS = {Level.GOAL, Level.STRATEGY}
-# What a DecimalField(max_digits=20, decimal_places=6) holds.
-MAX_ABS_VALUE = Decimal(10) ** 14
-MAX_DECIMALS = 6
 
 
 class MeasurementExists(Exception):
@@ -108,6 +111,9 @@ def _check_definition(indicator: Indicator) -> None:
         errors["breakdown_name_en"] = [
             _("Name the breakdown (e.g. council district) when it has categories.")
         ]
+    low, high = indicator.min_value, indicator.max_value
+    if low is not None and high is not None and low > high:
+        errors["max_value"] = [_("The highest possible value must not be below the lowest.")]
     if errors:
         raise ValidationError(errors)
 
@@ -328,8 +334,12 @@ def set_target(
             errors["value"] = [_("Enter the target value.")]
         band_low = band_high = None
     for name, number in (("value", value), ("band_low", band_low), ("band_high", band_high)):
-        if number is not None and (problem := _number_problem(number)):
-            errors.setdefault(name, []).append(problem)
+        if number is None:
+            continue
+        try:
+            parse_number(number)
+        except ValueError as error:
+            errors.setdefault(name, []).append(capfirst(str(error)) + ".")
     if errors:
         raise ValidationError(errors)
     target = Target.objects.select_for_update().filter(indicator=current, fiscal_year=fiscal_year).first()
@@ -358,70 +368,65 @@ def set_target(
 # --- Measurements ---------------------------------------------------------------------------------------------
 
 
-def _number_problem(value: Decimal) -> str:
-    if not value.is_finite():
-        return _("Enter a number, e.g. 12.5.")
-    if abs(value) >= MAX_ABS_VALUE:
-        return _("The number is too large.")
-    exponent = value.normalize().as_tuple().exponent
-    if isinstance(exponent, int) and -exponent > MAX_DECIMALS:
-        return _("Use at most %(count)s decimal places.") % {"count": MAX_DECIMALS}
+def _to_decimal(value: Any) -> Decimal:
+    try:
+        return parse_number(value)
+    except ValueError as error:
+        raise ValidationError({"value": [capfirst(str(error)) + "."]}) from None
+
+
+def value_problem(indicator: Indicator, value: Decimal) -> str:
+    """Why `value` cannot be a value of `indicator` ("" when it can): outside the range its definition allows
+    (e.g. 0-100 for a percentage). The quick form and imports both ask this."""
+    low, high = indicator.min_value, indicator.max_value
+    if (low is not None and value < low) or (high is not None and value > high):
+        return _("%(value)s is outside the range this indicator allows (%(low)s to %(high)s).") % {
+            "value": plain(value),
+            "low": "–" if low is None else plain(low),
+            "high": "–" if high is None else plain(high),
+        }
     return ""
 
 
-def _to_decimal(value: Any) -> Decimal:
-    if isinstance(value, bool):
-        raise ValidationError({"value": [_("Enter a number, e.g. 12.5.")]})
-    if isinstance(value, Decimal):
-        number = value
-    elif isinstance(value, int | float):
-        number = Decimal(str(value))
-    else:
-        text = str(value or "").strip().replace(",", "")
-        if text.endswith("%"):
-            text = text[:-1].strip()
-        try:
-            number = Decimal(text)
-        except (InvalidOperation, ValueError):
-            raise ValidationError(
-                {"value": [_("“%(value)s” is not a number. Enter a number, e.g. 12.5.") % {"value": value}]}
-            ) from None
-    if problem := _number_problem(number):
-        raise ValidationError({"value": [problem]})
-    return number
+def period_problem(indicator: Indicator, start: dt.date, today: dt.date) -> str:
+    """Why `start` cannot be a period of `indicator` ("" when it can): outside the plan, or not started yet."""
+    plan = indicator.plan
+    month = _fy_month(plan)
+    first, last = plan.bounds
+    if start < first or start > last:
+        return _("%(period)s is outside the plan (%(plan)s).") % {
+            "period": period_key(start, indicator.frequency, month),
+            "plan": plan.period_label,
+        }
+    if start > today:
+        return _("%(period)s has not started yet.") % {
+            "period": period_key(start, indicator.frequency, month)
+        }
+    return ""
 
 
 def clean_measurement(
     *, indicator: Indicator, period: Any, value: Any, breakdown: dict[str, Any] | None = None, today: dt.date
 ) -> tuple[dt.date, Decimal, dict[str, str]]:
-    """Check one value before it is written (also used by imports): the period is a period of the indicator's
-    frequency inside the plan and not in the future, the value a number, the breakdown keys its categories.
+    """Check one value before it is written: the period is a period of the indicator's frequency inside the plan
+    and not in the future, the value a number inside the indicator's range, the breakdown keys its categories.
     Returns (period_start, value, breakdown) or raises ValidationError with plain-language messages."""
-    plan = indicator.plan
-    month = _fy_month(plan)
+    month = _fy_month(indicator.plan)
     errors: dict[str, list[str]] = {}
     start: dt.date | None = None
     try:
         start = parse_period(period, indicator.frequency, month)
     except PeriodError as error:
         errors["period"] = [str(error)]
-    if start is not None:
-        first, last = plan.bounds
-        if start < first or start > last:
-            errors["period"] = [
-                _("%(period)s is outside the plan (%(plan)s).")
-                % {"period": period_key(start, indicator.frequency, month), "plan": plan.period_label}
-            ]
-        elif start > today:
-            errors["period"] = [
-                _("%(period)s has not started yet.")
-                % {"period": period_key(start, indicator.frequency, month)}
-            ]
+    if start is not None and (problem := period_problem(indicator, start, today)):
+        errors["period"] = [problem]
     number: Decimal | None = None
     try:
         number = _to_decimal(value)
     except ValidationError as error:
         errors.update(error.message_dict)
+    if number is not None and (problem := value_problem(indicator, number)):
+        errors["value"] = [problem]
     cleaned: dict[str, str] = {}
     categories = list(indicator.breakdown_categories or [])
     for key, raw in (breakdown or {}).items():
@@ -433,7 +438,7 @@ def clean_measurement(
             )
             continue
         try:
-            cleaned[key] = str(_to_decimal(raw))
+            cleaned[key] = plain(_to_decimal(raw))
         except ValidationError:
             errors.setdefault("breakdown", []).append(
                 _("The value for %(key)s is not a number.") % {"key": key}
