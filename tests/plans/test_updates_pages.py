@@ -162,7 +162,7 @@ def test_the_whole_cycle_from_period_to_public_goal_page(
 
     # The action's staff page shows the timeline.
     client.force_login(viewer := f.make_user("reader", "viewer"))
-    item_page = client.get(reverse("staff:item", args=[action.pk])).content.decode()
+    item_page = client.get(f"/en/staff/items/{action.pk}/").content.decode()
     assert "Progress updates" in item_page and "Name the stops." not in item_page
     assert "Los refugios de Oak y 5th están listos." in item_page and viewer.pk
 

@@ -47,11 +47,13 @@ def _plan() -> Any:
     return plan
 
 
-def _reporting_period(plan: Any, today: dt.date) -> Any:
-    """The period the dashboard reports on: the one open now, else the latest one past due."""
-    periods = plan_selectors.periods_in_play(today, plan=plan)
+def _reporting_periods(periods: list[Any], today: dt.date) -> tuple[Any, Any]:
+    """The period the dashboard reports on (the one open now, else the latest past due) and the latest past-due
+    one (whose missing updates are late)."""
+    past_due = [period for period in periods if period.due_on < today]
     open_now = [period for period in periods if period.opens_on <= today <= period.due_on]
-    return (open_now or periods or [None])[-1]
+    latest_past_due = max(past_due, key=lambda p: (p.due_on, p.starts_on), default=None)
+    return (open_now[-1] if open_now else latest_past_due), latest_past_due
 
 
 def _status_chart(counts: list[Any], chart_id: str) -> str:
@@ -72,9 +74,13 @@ def _status_chart(counts: list[Any], chart_id: str) -> str:
 def _context(request: HttpRequest, plan: Any, *, department: Any = None) -> dict[str, Any]:
     today = timezone.localdate()
     department_id = department.pk if department else None
-    period = _reporting_period(plan, today)
-    completeness, totals = plan_selectors.completeness(period, today) if period else ([], None)
-    late = plan_selectors.late_updates(plan, today)
+    departments = account_selectors.departments(plan.organization)
+    periods = plan_selectors.periods_of(plan)
+    period, latest_past_due = _reporting_periods(periods, today)
+    completeness, totals = (
+        plan_selectors.completeness(period, today, departments=departments) if period else ([], None)
+    )
+    late = plan_selectors.late_updates(plan, today, period=latest_past_due) if latest_past_due else []
     indicators = indicator_selectors.staff_indicators(plan, today=today, department_id=department_id)
     stale_indicators = [row for row in indicators if row.stale_reasons]
     if department is not None:
@@ -87,7 +93,7 @@ def _context(request: HttpRequest, plan: Any, *, department: Any = None) -> dict
         "plan": plan,
         "today": today,
         "department": department,
-        "departments": account_selectors.departments(plan.organization),
+        "departments": departments,
         "rollup": overview.rollup,
         "status_counts": status_counts,
         "status_chart": _status_chart(status_counts, "actions-by-status"),
@@ -100,7 +106,7 @@ def _context(request: HttpRequest, plan: Any, *, department: Any = None) -> dict
         "indicator_counts": indicator_selectors.status_counts(indicators),
         "indicators_total": len(indicators),
         "stale_indicators": stale_indicators,
-        "upcoming_periods": plan_selectors.upcoming_periods(plan, today, days=DUE_WINDOW_DAYS),
+        "upcoming_periods": plan_selectors.upcoming_periods(plan, today, DUE_WINDOW_DAYS, periods=periods),
         "due": plan_selectors.due_soon(plan, today=today, days=DUE_WINDOW_DAYS, department_id=department_id),
         "due_days": DUE_WINDOW_DAYS,
         "can_review": request.user.has_perm("plans.review_update", plan),

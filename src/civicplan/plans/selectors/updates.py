@@ -295,16 +295,19 @@ class DepartmentCompleteness:
 
 
 def completeness(
-    period: ReportingPeriod, today: dt.date | None = None
+    period: ReportingPeriod, today: dt.date | None = None, *, departments: list[Department] | None = None
 ) -> tuple[list[DepartmentCompleteness], DepartmentCompleteness]:
-    """Owed / submitted / approved / late per department for `period`, and the totals. Three queries."""
+    """Owed / submitted / approved / late per department for `period`, and the totals. Three queries (two when
+    the caller already has the organization's departments)."""
     today = _today(today)
     past_due = today > period.due_on
     states = dict(ProgressUpdate.objects.filter(period=period).values_list("action_id", "state"))
-    departments = {d.pk: d for d in Department.objects.filter(organization_id=period.plan.organization_id)}
+    if departments is None:
+        departments = list(Department.objects.filter(organization_id=period.plan.organization_id))
+    by_id = {d.pk: d for d in departments}
     rows: dict[int | None, DepartmentCompleteness] = {}
     for action_id, department_id in owed_actions(period).values_list("pk", "department_id"):
-        row = rows.setdefault(department_id, DepartmentCompleteness(departments.get(department_id)))
+        row = rows.setdefault(department_id, DepartmentCompleteness(by_id.get(department_id)))
         state = states.get(action_id)
         row.owed += 1
         if state in HANDED_IN:
@@ -437,13 +440,19 @@ class PeriodSummary:
     days_to_due: int
 
 
-def upcoming_periods(plan: Plan, today: dt.date | None = None, days: int = 30) -> list[PeriodSummary]:
-    """Periods open now or opening within `days`, with their state and the days left to the due date. One query."""
+def upcoming_periods(
+    plan: Plan, today: dt.date | None = None, days: int = 30, *, periods: list[ReportingPeriod] | None = None
+) -> list[PeriodSummary]:
+    """Periods open now or opening within `days`, with their state and the days left to the due date. One query,
+    none when the caller passes the plan's periods."""
     today = _today(today)
-    periods = plan.periods.filter(due_on__gte=today, opens_on__lte=today + dt.timedelta(days=days))
+    horizon = today + dt.timedelta(days=days)
+    if periods is None:
+        periods = list(plan.periods.filter(due_on__gte=today, opens_on__lte=horizon).order_by("starts_on"))
     return [
         PeriodSummary(period, period_state(period, today), (period.due_on - today).days)
-        for period in periods.order_by("starts_on")
+        for period in sorted(periods, key=lambda p: p.starts_on)
+        if period.due_on >= today and period.opens_on <= horizon
     ]
 
 
