@@ -99,6 +99,8 @@ MATRIX: dict[str, tuple[set[str], set[str]]] = {
     "web:dashboard": (READERS, NOBODY),
     "web:department-dashboard": (READERS, NOBODY),
     "web:council-summary": (READERS, NOBODY),
+    "staff:evidence-file-new": (NOBODY, OWNER),
+    "staff:evidence-file": (READERS, NOBODY),  # private files: staff readers only, never residents
     "people:people": (COORDINATOR, COORDINATOR),
     "people:organization": (COORDINATOR, COORDINATOR),
     "people:department-new": (COORDINATOR, COORDINATOR),
@@ -181,6 +183,16 @@ def world(
 
     update_period = make_open_period(adopted_plan)
     submitted_update = make_submitted_update(action, update_period, editor_a)
+    # An attached file, written under a temporary MEDIA_ROOT (never into the checkout).
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    request.getfixturevalue("settings").MEDIA_ROOT = request.getfixturevalue("tmp_path") / "media"
+    evidence_file = services.add_evidence_file(
+        action=action,
+        user=coordinator,
+        title="Site photo",
+        upload=SimpleUploadedFile("photo.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 32, "image/png"),
+    )
     args = {
         "health": {},
         "switch-language": {"language": "es"},
@@ -258,6 +270,8 @@ def world(
         "web:dashboard": {},
         "web:department-dashboard": {"department_id": department_a.pk},
         "web:council-summary": {},
+        "staff:evidence-file-new": {"item_id": action.pk},
+        "staff:evidence-file": {"link_id": evidence_file.pk},
         "people:people": {},
         "people:organization": {},
         "people:department-new": {},

@@ -49,6 +49,12 @@ staff_patterns = [
     path("milestones/<int:milestone_id>/archive/", action_plans.milestone_archive, name="milestone-archive"),
     path("items/<int:item_id>/action-plan/evidence/", action_plans.evidence_new, name="evidence-new"),
     path("evidence/<int:link_id>/archive/", action_plans.evidence_archive, name="evidence-archive"),
+    path(
+        "items/<int:item_id>/action-plan/evidence/file/",
+        action_plans.evidence_file_new,
+        name="evidence-file-new",
+    ),
+    path("evidence/<int:link_id>/file/", action_plans.evidence_file, name="evidence-file"),
     path("items/<int:item_id>/timeline/", action_plans.item_timeline, name="item-timeline"),
     path(
         "departments/<int:department_id>/timeline/",

@@ -1,4 +1,4 @@
-"""Action plans: milestones, owners, contributors, dependencies and evidence links (validation only)."""
+"""Action plans: milestones, owners, contributors, dependencies and evidence links and files (validation only)."""
 
 from __future__ import annotations
 
@@ -6,16 +6,22 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django import forms
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from civicplan.accounts.models import User
 from civicplan.core.forms import DateInput, UswdsFormMixin
+from civicplan.lib.uploads import check_evidence_file, size_text
 from civicplan.plans.models import Milestone
 
 __all__ = [
     "ActionPeopleForm",
     "DependencyForm",
+    "EvidenceFileForm",
     "EvidenceLinkForm",
     "MilestoneArchiveForm",
     "MilestoneDoneForm",
@@ -118,3 +124,39 @@ class EvidenceLinkForm(UswdsFormMixin, forms.Form):
         except forms.ValidationError as error:
             raise forms.ValidationError(message) from error
         return url
+
+
+EVIDENCE_ACCEPT = ".pdf,.png,.jpg,.jpeg,.gif,.webp,.docx,.xlsx,.pptx,.odt,.ods,.csv,.txt"
+
+
+def _evidence_file_hint() -> str:
+    return gettext(
+        "PDF, images (PNG, JPEG, GIF, WebP), Word, Excel, PowerPoint, OpenDocument text or spreadsheet, CSV or "
+        "plain text; at most %(limit)s. Staff can download it; it is not shown on the public site."
+    ) % {"limit": size_text(settings.EVIDENCE_MAX_BYTES)}
+
+
+EVIDENCE_FILE_HINT = lazy(_evidence_file_hint, str)()
+
+
+def clean_evidence_upload(upload: UploadedFile | None) -> UploadedFile | None:
+    """The same check the services make, early, so the form shows it beside the file input."""
+    if upload:
+        check_evidence_file(
+            upload.name or "", upload, size=upload.size or 0, max_bytes=settings.EVIDENCE_MAX_BYTES
+        )
+    return upload
+
+
+class EvidenceFileForm(UswdsFormMixin, forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    file = forms.FileField(
+        label=_("File"),
+        max_length=255,
+        allow_empty_file=True,  # refused with a plain message by `check_evidence_file`
+        help_text=EVIDENCE_FILE_HINT,
+        widget=forms.FileInput(attrs={"accept": EVIDENCE_ACCEPT}),
+    )
+
+    def clean_file(self) -> UploadedFile | None:
+        return clean_evidence_upload(self.cleaned_data.get("file"))

@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from civicplan.core.forms import DateInput, UswdsFormMixin
 from civicplan.plans.models import ReportingPeriod, Status
+
+from .action_plans import EVIDENCE_ACCEPT, EVIDENCE_FILE_HINT, clean_evidence_upload
 
 __all__ = ["ApproveUpdateForm", "PeriodForm", "ReviewSettingForm", "SendBackForm", "UpdateForm"]
 
@@ -60,6 +63,14 @@ class UpdateForm(UswdsFormMixin, forms.Form):
         required=False,
         assume_scheme="https",
     )
+    evidence_file = forms.FileField(
+        label=_("Evidence: file (optional)"),
+        help_text=EVIDENCE_FILE_HINT,
+        max_length=255,
+        required=False,
+        allow_empty_file=True,  # refused with a plain message by `clean_evidence_upload`
+        widget=forms.FileInput(attrs={"accept": EVIDENCE_ACCEPT}),
+    )
     lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, statuses: list[Status], **kwargs: Any) -> None:
@@ -70,6 +81,9 @@ class UpdateForm(UswdsFormMixin, forms.Form):
             (str(s.pk), s.localized("name")) for s in statuses
         ]
         self.fields["progress"].widget.attrs.update({"inputmode": "decimal"})
+
+    def clean_evidence_file(self) -> UploadedFile | None:
+        return clean_evidence_upload(self.cleaned_data.get("evidence_file"))
 
     def clean_status(self) -> Status | None:
         value = self.cleaned_data.get("status") or ""
@@ -85,6 +99,7 @@ class UpdateForm(UswdsFormMixin, forms.Form):
                 "narrative_es",
                 "evidence_title",
                 "evidence_url",
+                "evidence_file",
             )
         }
 

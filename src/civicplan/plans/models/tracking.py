@@ -3,11 +3,16 @@ coordinator sets, and the progress updates owners submit for each period."""
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
+from pathlib import PurePath
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -123,25 +128,53 @@ class ProgressUpdate(TimeStampedModel):
         return (self.narrative_es if language == "es" else "") or self.narrative_en
 
 
+def evidence_upload_to(instance: EvidenceLink, filename: str) -> str:
+    """A dated folder and a random name (the original name is kept in `file_name`, never used on disk)."""
+    extension = PurePath(filename).suffix.lower()[:10]
+    return f"evidence/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{extension}"
+
+
 class EvidenceLink(TimeStampedModel, ArchivableModel):
-    """A link that shows the work: a staff report, a council item, a photo album. Belongs to an action and,
-    when it was given with an update, to that update."""
+    """Evidence that shows the work: a link (a staff report, a council item, a photo album) or an attached file
+    (kept privately under MEDIA_ROOT and only downloaded by signed-in staff). Exactly one of the two. Belongs to
+    an action and, when it was given with an update, to that update."""
 
     action = models.ForeignKey(PlanItem, on_delete=models.CASCADE, related_name="evidence")
     update = models.ForeignKey(
         ProgressUpdate, null=True, blank=True, on_delete=models.SET_NULL, related_name="evidence"
     )
     title = models.CharField(_("title"), max_length=200)
-    url = models.URLField(_("address (URL)"), max_length=500)
+    url = models.URLField(_("address (URL)"), max_length=500, blank=True)
+    file = models.FileField(_("file"), upload_to=evidence_upload_to, max_length=255, blank=True)
+    file_name = models.CharField(_("original file name"), max_length=255, blank=True)
+    file_size = models.PositiveBigIntegerField(_("file size in bytes"), default=0)
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
 
     class Meta:
         ordering = ["-created_at", "pk"]
         verbose_name = _("evidence link")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(url="") & ~Q(file="")) | (~Q(url="") & Q(file="")),
+                name="evidence_link_or_file",
+                violation_error_message=_(
+                    "Evidence is either a web address or a file, not both and not neither."
+                ),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_file(self) -> bool:
+        return bool(self.file)
+
+    def clean(self) -> None:
+        super().clean()
+        if bool(self.url) == bool(self.file):
+            raise ValidationError(_("Evidence is either a web address or a file, not both and not neither."))
 
 
 class ReminderKind(models.TextChoices):

@@ -1,4 +1,4 @@
-"""Action plans: milestones, owners, contributors, dependencies and evidence links.
+"""Action plans: milestones, owners, contributors, dependencies and evidence (links and attached files).
 
 Every write needs `plans.plan_action` on the action (the coordinator, an editor of the owning department, or the
 action's accountable owner) and leaves a history record naming who and why. None of this is on the public site
@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from pathlib import PurePath
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Max
@@ -20,10 +23,12 @@ from django.utils.translation import gettext as _
 
 from civicplan.accounts.models import Role, User
 from civicplan.core.history import apply_and_save, record_change
-from civicplan.plans.models import EvidenceLink, Level, Milestone, PlanItem
+from civicplan.lib.uploads import check_evidence_file
+from civicplan.plans.models import EvidenceLink, Level, Milestone, PlanItem, ProgressUpdate
 
 __all__ = [
     "add_dependency",
+    "add_evidence_file",
     "add_evidence_link",
     "add_milestone",
     "archive_evidence_link",
@@ -272,13 +277,57 @@ def add_evidence_link(*, action: PlanItem, user: User, title: str, url: str) -> 
     )
 
 
+def _new_file_evidence(
+    *, action: PlanItem, user: User, title: str, upload: UploadedFile, update: ProgressUpdate | None = None
+) -> EvidenceLink:
+    """Check an uploaded file (size, kind by name and by content), store it under a random name in a dated
+    folder of MEDIA_ROOT and add the evidence row with its history. The caller checks permission.
+    An empty title takes the file's name."""
+    original = PurePath(upload.name or "").name.strip()[:255]
+    try:
+        check_evidence_file(original, upload, size=upload.size or 0, max_bytes=settings.EVIDENCE_MAX_BYTES)
+    except ValidationError as error:
+        raise ValidationError({"file": error.messages}) from error
+    link = EvidenceLink(
+        action=action,
+        update=update,
+        added_by=user,
+        title=((title or "").strip() or original)[:200],
+        file_name=original,
+        file_size=upload.size or 0,
+    )
+    link.file.save(original, upload, save=False)
+    try:
+        link.full_clean()
+        record_change(
+            link, user, _("Evidence added") if update is None else _("Given with a progress update")
+        )
+        link.save()
+    except Exception:
+        link.file.delete(save=False)  # nothing refers to the stored copy
+        raise
+    return link
+
+
+@transaction.atomic
+def add_evidence_file(*, action: PlanItem, user: User, title: str, upload: UploadedFile) -> EvidenceLink:
+    """Attach a file as evidence: PDF, images, Office and OpenDocument files, CSV or text, at most
+    EVIDENCE_MAX_BYTES, checked by extension and content. Staff download it; it is never public."""
+    _require_action(user, action)
+    if not (title or "").strip():
+        raise ValidationError({"title": _("Give the file a title people will recognise.")})
+    if upload is None:
+        raise ValidationError({"file": _("Choose a file to attach.")})
+    return _new_file_evidence(action=action, user=user, title=title, upload=upload)
+
+
 @transaction.atomic
 def archive_evidence_link(*, link: EvidenceLink, user: User, reason: str = "") -> EvidenceLink:
     current = EvidenceLink.objects.select_for_update(of=("self",)).select_related("action").get(pk=link.pk)
     _require_action(user, current.action)
     if current.is_archived:
         return current
-    reason = reason.strip() or _("Evidence link removed")
+    reason = reason.strip() or (_("Evidence file removed") if current.file else _("Evidence link removed"))
     current.archived_at, current.archived_by, current.archive_reason = timezone.now(), user, reason
     record_change(current, user, reason)
     current.save()

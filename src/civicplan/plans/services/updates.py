@@ -42,6 +42,7 @@ from civicplan.plans.models import (
 )
 from civicplan.plans.selectors import updates as update_selectors
 
+from .action_plans import _new_file_evidence
 from .structure import EditConflict, _changed_public_content, recompute_ancestors
 
 __all__ = [
@@ -243,6 +244,20 @@ def _save(update: ProgressUpdate, user: User, reason: str) -> None:
 
 
 def _add_evidence(update: ProgressUpdate, user: User, data: dict[str, Any]) -> None:
+    """The card's optional evidence: a link, a file (checked as on the action plan page), or both (two rows
+    with the same title)."""
+    upload = data.get("evidence_file")
+    if upload:
+        try:
+            _new_file_evidence(
+                action=update.action,
+                user=user,
+                title=data.get("evidence_title") or "",
+                upload=upload,
+                update=update,
+            )
+        except ValidationError as error:
+            raise ValidationError({"evidence_file": error.messages}) from error
     url = (data.get("evidence_url") or "").strip()
     if not url:
         return

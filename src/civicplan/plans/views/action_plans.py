@@ -6,11 +6,12 @@ on a mistake the page is shown again with what was typed."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import PurePath
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -21,10 +22,12 @@ from django.views.decorators.http import require_http_methods
 
 from civicplan.accounts.models import Department
 from civicplan.lib.timeline import TimelineLabels, TimelineMilestone, TimelineRow, date_range, render_timeline
+from civicplan.lib.uploads import CONTENT_TYPES
 from civicplan.plans import selectors, services
 from civicplan.plans.forms import (
     ActionPeopleForm,
     DependencyForm,
+    EvidenceFileForm,
     EvidenceLinkForm,
     MilestoneArchiveForm,
     MilestoneDoneForm,
@@ -75,6 +78,7 @@ def _page(request: HttpRequest, action: PlanItem, status: int = 200, **bound: An
         "dependency_form": bound.get("dependency_form") or DependencyForm(),
         "milestone_form": bound.get("milestone_form") or MilestoneForm(prefix="new"),
         "evidence_form": bound.get("evidence_form") or EvidenceLinkForm(prefix="evidence"),
+        "evidence_file_form": bound.get("evidence_file_form") or EvidenceFileForm(prefix="evidence-file"),
     }
     context = {
         "plan": action.plan,
@@ -308,6 +312,54 @@ def evidence_new(request: HttpRequest, item_id: int) -> HttpResponse:
 
 @staff_only
 @require_http_methods(["POST"])
+def evidence_file_new(request: HttpRequest, item_id: int) -> HttpResponse:
+    action = _action(item_id)
+    _writable(request, action)
+    form = EvidenceFileForm(request.POST, request.FILES, prefix="evidence-file")
+    if form.is_valid():
+        try:
+            link = services.add_evidence_file(
+                action=action,
+                user=request.user,
+                title=form.cleaned_data["title"],
+                upload=form.cleaned_data["file"],
+            )
+        except ValidationError as error:
+            _apply_validation_error(form, error)
+        else:
+            messages.success(request, _("The file “%(name)s” was attached.") % {"name": link.file_name})
+            return _back(action, "evidence")
+    return _page(request, action, status=400, evidence_file_form=form)
+
+
+@staff_only
+@require_http_methods(["GET"])
+def evidence_file(request: HttpRequest, link_id: int) -> FileResponse:
+    """Download an attached file: signed-in staff only, archived evidence included (it stays in the record).
+    Always as an attachment, with the type its check gave, never sniffed and never run as a page."""
+    link = get_object_or_404(EvidenceLink.objects.select_related("action"), pk=link_id)
+    _require(request, "plans.view_draft", link.action)
+    if not link.file:
+        raise Http404
+    try:
+        handle = link.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    extension = PurePath(link.file.name).suffix.lower()
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=link.file_name or PurePath(link.file.name).name,
+        content_type=CONTENT_TYPES.get(extension, "application/octet-stream"),
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@staff_only
+@require_http_methods(["POST"])
 def evidence_archive(request: HttpRequest, link_id: int) -> HttpResponse:
     link = get_object_or_404(EvidenceLink.objects.select_related("action", "action__plan"), pk=link_id)
     _writable(request, link.action)
@@ -318,7 +370,7 @@ def evidence_archive(request: HttpRequest, link_id: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("The evidence link “%(title)s” was removed.") % {"title": link.title})
+        messages.success(request, _("The evidence “%(title)s” was removed.") % {"title": link.title})
     return _back(link.action, "evidence")
 
 

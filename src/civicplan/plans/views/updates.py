@@ -169,8 +169,10 @@ def _initial(card: selectors.UpdateCard) -> dict[str, Any]:
     }
 
 
-def _card_form(card: selectors.UpdateCard, statuses: list[Status], data: Any = None) -> UpdateForm:
-    return UpdateForm(data, prefix=card.prefix, statuses=statuses, initial=_initial(card))
+def _card_form(
+    card: selectors.UpdateCard, statuses: list[Status], data: Any = None, files: Any = None
+) -> UpdateForm:
+    return UpdateForm(data, files, prefix=card.prefix, statuses=statuses, initial=_initial(card))
 
 
 def _card_context(
@@ -255,7 +257,7 @@ def update_card(request: HttpRequest, action_id: int, period_id: int) -> HttpRes
         context = _card_context(request, card, _card_form(card, statuses), return_to="card")
         return render(request, "plans/staff/updates/card_page.html", context)
     return_to = "card" if request.POST.get("return_to") == "card" else "list"
-    form = _card_form(card, statuses, request.POST)
+    form = _card_form(card, statuses, request.POST, request.FILES)
     conflict = None
     intent = request.POST.get("intent", "draft")
     if form.is_valid():
