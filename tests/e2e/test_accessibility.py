@@ -4,6 +4,7 @@ load, it asks no other origin for anything, and (public pages) it does not scrol
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -68,11 +69,73 @@ def _sign_in_with_wrong_password(tab: Tab, site: SimpleNamespace) -> None:
     assert tab.page.locator(".usa-alert--error").count() == 1
 
 
+def _submit_empty_update_card(tab: Tab, site: SimpleNamespace) -> None:
+    """Clear the card (status, %, narratives) and press Submit: the card shows what is missing."""
+    card = tab.page.locator("main form.cp-update-form")
+    card.locator("select[name$=status]").select_option("")
+    card.locator("input[name$=progress]").fill("")
+    card.locator("textarea[name$=narrative_en]").fill("")
+    card.locator("textarea[name$=narrative_es]").fill("")
+    with tab.page.expect_response(
+        lambda r: (
+            r.request.method == "POST"
+            and r.url.rstrip("/").endswith(f"/updates/{site.action.pk}/{site.period.pk}")
+        )
+    ):
+        card.get_by_role("button", name=re.compile("^(Submit|Enviar)$")).click()
+    tab.page.locator("main .usa-alert--error").first.wait_for()
+    assert tab.page.locator("main [aria-invalid=true]").count() >= 1, "no field is marked invalid"
+
+
+def _enter_a_word_as_the_value(tab: Tab, site: SimpleNamespace) -> None:
+    tab.page.locator("#id_value").fill("lots")
+    with tab.page.expect_navigation():
+        tab.page.locator("main form button[type=submit]").click()
+    assert tab.page.locator("#id_value[aria-invalid=true]").count() == 1, "the value was not marked invalid"
+
+
+def _save_milestone_without_title(tab: Tab, site: SimpleNamespace) -> None:
+    tab.page.locator("#id_title_en").fill("")
+    with tab.page.expect_navigation():
+        tab.page.locator("main form button[type=submit]").click()
+    assert tab.page.locator("#id_title_en[aria-invalid=true]").count() == 1, "the error state was not shown"
+
+
+def _upload_measurements_with_a_bad_row(tab: Tab, site: SimpleNamespace) -> None:
+    data = (
+        f"indicator,period,value,note\n{site.indicator.key},2026-09,75,\n"
+        f"{site.indicator.key},2026-10,lots,\nNO-SUCH,2026-10,3,\n"
+    ).encode()
+    tab.page.locator("#id_file").set_input_files(
+        files=[{"name": "values.csv", "mimeType": "text/csv", "buffer": data}]
+    )
+    with tab.page.expect_navigation():
+        tab.page.locator("main form button[type=submit]").click()
+    assert "/staff/indicators/import/" in tab.page.url and not tab.page.url.endswith("/import/")
+    assert tab.page.locator("main").get_by_text("lots").count() >= 1, "the bad row is not shown"
+
+
+def _submit_empty_form(tab: Tab, site: SimpleNamespace) -> None:
+    """Press the page's only submit button with the required fields left empty: the errors are shown."""
+    with tab.page.expect_navigation():
+        tab.page.locator("main form button[type=submit]").click()
+    assert tab.page.locator("main [aria-invalid=true]").count() >= 1, "no field is marked invalid"
+
+
+def _send_back_without_comment(tab: Tab, site: SimpleNamespace) -> None:
+    form = tab.page.locator(f"main form[action$='/updates/{site.waiting.pk}/send-back/']")
+    with tab.page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    assert tab.page.locator("main [aria-invalid=true]").count() == 1, "the missing comment was not marked"
+
+
 PUBLIC_PAGES = [
     PageCase("home", lambda s: "/", as_user=""),
     PageCase("priority", lambda s: "/priorities/1/", as_user=""),
     PageCase("goal", lambda s: "/goals/1.1/", as_user=""),
     PageCase("versions", lambda s: "/versions/", as_user=""),
+    PageCase("indicator", lambda s: f"/indicators/{s.indicator.key}/", as_user=""),
+    PageCase("priority-2", lambda s: "/priorities/2/", as_user=""),
     PageCase("not-found", lambda s: "/goals/9.9/", status=404, as_user=""),
 ]
 
@@ -119,15 +182,86 @@ STAFF_PAGES = [
     PageCase("department", lambda s: f"/staff/people/departments/{s.department_a.pk}/"),
     PageCase("person-new", lambda s: "/staff/people/new/"),
     PageCase("person", lambda s: f"/staff/people/{s.editor_a.pk}/"),
+    # Action plans and timelines
+    PageCase("action-plan", lambda s: f"/staff/items/{s.action.pk}/action-plan/"),
+    PageCase(
+        "action-plan-as-editor", lambda s: f"/staff/items/{s.action.pk}/action-plan/", as_user="editor_a"
+    ),
+    PageCase(
+        "action-plan-read-only", lambda s: f"/staff/items/{s.action_b.pk}/action-plan/", as_user="editor_a"
+    ),
+    PageCase("milestone-edit", lambda s: f"/staff/milestones/{s.overdue.pk}/edit/"),
+    PageCase(
+        "milestone-edit-errors",
+        lambda s: f"/staff/milestones/{s.milestone.pk}/edit/",
+        then=_save_milestone_without_title,
+    ),
+    PageCase("milestone-archive", lambda s: f"/staff/milestones/{s.milestone.pk}/archive/"),
+    PageCase("goal-timeline", lambda s: f"/staff/items/{s.goal.pk}/timeline/"),
+    PageCase("priority-timeline", lambda s: f"/staff/items/{s.goal.parent_id}/timeline/"),
+    PageCase("department-timeline", lambda s: f"/staff/departments/{s.department_a.pk}/timeline/"),
+    # Reporting periods, progress updates and review
+    PageCase("periods", lambda s: f"/staff/plans/{s.plan.pk}/periods/"),
+    PageCase("period-new", lambda s: f"/staff/plans/{s.plan.pk}/periods/new/"),
+    PageCase(
+        "period-new-errors", lambda s: f"/staff/plans/{s.plan.pk}/periods/new/", then=_submit_empty_form
+    ),
+    PageCase("period-edit", lambda s: f"/staff/periods/{s.period.pk}/edit/"),
+    PageCase("my-updates", lambda s: "/staff/updates/"),
+    PageCase("my-updates-as-editor", lambda s: "/staff/updates/", as_user="editor_a"),
+    PageCase("update-card", lambda s: f"/staff/updates/{s.action.pk}/{s.period.pk}/", as_user="editor_a"),
+    PageCase("update-card-submitted", lambda s: f"/staff/updates/{s.action_c.pk}/{s.period.pk}/"),
+    PageCase(
+        "update-card-errors",
+        lambda s: f"/staff/updates/{s.action.pk}/{s.period.pk}/",
+        then=_submit_empty_update_card,
+        as_user="editor_a",
+    ),
+    PageCase("update-review", lambda s: f"/staff/plans/{s.plan.pk}/periods/{s.period.pk}/review/"),
+    PageCase(
+        "update-review-errors",
+        lambda s: f"/staff/plans/{s.plan.pk}/periods/{s.period.pk}/review/",
+        then=_send_back_without_comment,
+    ),
+    # Performance indicators
+    PageCase("indicators", lambda s: "/staff/indicators/"),
+    PageCase("indicator-detail", lambda s: f"/staff/indicators/{s.indicator.pk}/"),
+    PageCase("indicator-detail-draft", lambda s: f"/staff/indicators/{s.draft_indicator.pk}/"),
+    PageCase("indicator-new", lambda s: "/staff/indicators/new/"),
+    PageCase("indicator-new-errors", lambda s: "/staff/indicators/new/", then=_submit_empty_form),
+    PageCase("indicator-edit", lambda s: f"/staff/indicators/{s.indicator.pk}/edit/"),
+    PageCase("indicator-target", lambda s: f"/staff/indicators/{s.indicator.pk}/target/"),
+    PageCase("indicator-enter", lambda s: f"/staff/indicators/{s.indicator.pk}/enter/"),
+    PageCase(
+        "indicator-enter-errors",
+        lambda s: f"/staff/indicators/{s.indicator.pk}/enter/",
+        then=_enter_a_word_as_the_value,
+    ),
+    PageCase("measurement-import", lambda s: "/staff/indicators/import/"),
+    PageCase(
+        "measurement-import-preview",
+        lambda s: "/staff/indicators/import/",
+        then=_upload_measurements_with_a_bad_row,
+    ),
+    # Dashboards
+    PageCase("dashboard", lambda s: "/staff/dashboard/"),
+    PageCase("department-dashboard", lambda s: f"/staff/dashboard/departments/{s.department_a.pk}/"),
+    PageCase("council-summary", lambda s: "/staff/dashboard/council/", as_user="council_member"),
 ]
 
 
 @pytest.fixture
 def site(
-    published_plan: Any, coordinator: Any, editor_a: Any, editor_b: Any, department_a: Any
+    published_plan: Any,
+    coordinator: Any,
+    editor_a: Any,
+    editor_b: Any,
+    department_a: Any,
+    council_member: Any,
 ) -> SimpleNamespace:
     """An adopted plan whose working draft has moved on since (one goal reworded, one action archived), so the
-    adopt and compare pages show differences and the tree shows an archived item."""
+    adopt and compare pages show differences and the tree shows an archived item; plus implementation tracking
+    (see `_implementation_tracking`)."""
     from civicplan.plans import services
     from civicplan.plans.exporters import export_plan
 
@@ -137,12 +271,15 @@ def site(
     reworded.title_en, reworded.title_es = "Safer streets for everyone", "Calles más seguras para todos"
     reworded.save()
     services.archive_item(item=items["2.2.1.2"], user=coordinator, reason="Merged into 2.2.1.1.")
+    tracking = _implementation_tracking(plan, items, coordinator, editor_a)
     return SimpleNamespace(
         plan=plan,
         department_a=department_a,
         coordinator=coordinator,
+        council_member=council_member,
         editor_a=editor_a,
         editor_b=editor_b,
+        **tracking,
         goal=items["1.1"],
         strategy=items["1.1.1"],
         action=items["1.1.1.1"],
@@ -150,6 +287,98 @@ def site(
         archived=items["2.2.1.2"],
         export_yaml=export_plan(plan, "yaml"),
     )
+
+
+def _implementation_tracking(
+    plan: Any, items: dict[str, Any], coordinator: Any, editor_a: Any
+) -> dict[str, Any]:
+    """An open reporting period with a submitted update waiting for approval (1.2.1.1), a draft (2.1.1.1) and a
+    published update (1.1.1.2, shown on the public goal page); action 1.1.1.1 with two milestones (one overdue)
+    and an evidence link; a published indicator of goal 1.1 with a target and monthly values; a draft one."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from civicplan.plans import services
+    from civicplan.plans.models import UpdateState
+    from tests import factories
+
+    today = timezone.localdate()
+    plan.updates_need_review = True
+    plan.save(update_fields=["updates_need_review"])
+    period = factories.make_open_period(plan, today=today)
+    waiting = factories.make_submitted_update(
+        items["1.2.1.1"],
+        period,
+        editor_a,
+        narrative_en="The new crossings are built.",
+        narrative_es="Los nuevos cruces están construidos.",
+    )
+    draft = factories.make_submitted_update(
+        items["2.1.1.1"],
+        period,
+        editor_a,
+        state=UpdateState.DRAFT,
+        narrative_en="Half written.",
+        submitted_by=None,
+        submitted_at=None,
+    )
+    factories.make_submitted_update(
+        items["1.1.1.2"],
+        period,
+        coordinator,
+        state=UpdateState.PUBLISHED,
+        progress=60,
+        narrative_en="Residents chose the designs for two parks.",
+        narrative_es="Los vecinos eligieron los diseños de dos parques.",
+        reviewed_by=coordinator,
+        reviewed_at=timezone.now(),
+        published_at=timezone.now(),
+    )
+    action = items["1.1.1.1"]
+    milestone = factories.make_milestone(
+        action, title_en="Contract signed", title_es="Contrato firmado", due_on=today + dt.timedelta(days=60)
+    )
+    overdue = factories.make_milestone(
+        action, title_en="Design done", title_es="Diseño terminado", due_on=today - dt.timedelta(days=30)
+    )
+    services.add_evidence_link(
+        action=action, user=coordinator, title="Council staff report", url="https://example.org/report"
+    )
+    first, _last = plan.bounds
+    indicator = factories.make_indicator(
+        plan,
+        items=[items["1.1"]],
+        is_published=True,
+        key="PARKS-1",
+        name_en="Residents within a 10-minute walk of a park",
+        name_es="Residentes a 10 minutos a pie de un parque",
+        description_en="Share of residents who live close to a park.",
+        description_es="Parte de los residentes que viven cerca de un parque.",
+        source_en="Parks GIS",
+        source_es="SIG de Parques",
+    )
+    month, this_month = first, today.replace(day=1)
+    for n in range(18):  # monthly values from the plan's first month up to last month
+        if month >= this_month:
+            break
+        factories.make_measurement(indicator, month, 60 + n)
+        month = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    factories.make_target(indicator, plan.start_fiscal_year, 70)
+    factories.make_target(indicator, plan.start_fiscal_year + 1, 80)
+    draft_indicator = factories.make_indicator(
+        plan, key="LIBRARY-1", name_en="Library visits", name_es="Visitas"
+    )
+    return {
+        "period": period,
+        "waiting": waiting,
+        "draft": draft,
+        "milestone": milestone,
+        "overdue": overdue,
+        "indicator": indicator,
+        "draft_indicator": draft_indicator,
+        "action_c": items["1.2.1.1"],
+    }
 
 
 def _visit(open_tab: Callable[..., Tab], site: SimpleNamespace, case: PageCase, lang: str, width: int) -> Tab:
@@ -190,6 +419,15 @@ PHONE_STAFF_PAGES = {
     "statuses",
     "import-errors",
     "people",
+    "action-plan",
+    "my-updates-as-editor",
+    "update-card-errors",
+    "update-review",
+    "indicator-detail",
+    "indicator-enter-errors",
+    "measurement-import-preview",
+    "dashboard",
+    "council-summary",
 }
 
 

@@ -108,7 +108,7 @@ def test_a_department_editor_updates_their_action_but_cannot_edit_another_depart
 
     assert page.url == tab.url(f"/en/staff/items/{mine.pk}/")
     assert f"{mine.code} was saved." in page.get_by_role("status").first.inner_text()
-    details = page.locator("main dl").inner_text()
+    details = page.locator("main dl").first.inner_text()
     assert "75% complete" in details and "At risk" in details
     mine.refresh_from_db()
     assert mine.progress == 75 and mine.status.key == "at-risk"
