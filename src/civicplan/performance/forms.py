@@ -13,7 +13,7 @@ from civicplan.accounts.models import Department, User
 from civicplan.core.forms import DateInput, UswdsFormMixin
 from civicplan.lib.fiscal import fiscal_year_label
 from civicplan.lib.periods import period_start
-from civicplan.performance.models import Indicator
+from civicplan.performance.models import DEFINITION_FIELDS, Indicator
 from civicplan.plans.models import Level, Plan, PlanItem
 
 __all__ = ["IndicatorForm", "MeasurementForm", "ReasonForm", "TargetForm"]
@@ -47,31 +47,8 @@ class IndicatorForm(UswdsFormMixin, forms.ModelForm):
 
     class Meta:
         model = Indicator
-        fields = [
-            "key",
-            "name_en",
-            "name_es",
-            "description_en",
-            "description_es",
-            "unit_en",
-            "unit_es",
-            "decimals",
-            "direction",
-            "frequency",
-            "stage",
-            "source_en",
-            "source_es",
-            "owner",
-            "department",
-            "baseline_value",
-            "baseline_date",
-            "min_value",
-            "max_value",
-            "attention_margin",
-            "reporting_lag_days",
-            "breakdown_name_en",
-            "breakdown_name_es",
-        ]
+        # The categories are edited as lines of text (`breakdown_text` above), not as JSON.
+        fields = [name for name in DEFINITION_FIELDS if name != "breakdown_categories"]
         widgets = {"baseline_date": DateInput()}
 
     def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:

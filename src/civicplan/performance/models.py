@@ -171,3 +171,33 @@ class Measurement(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.indicator_id} {self.period_start}: {self.value}"
+
+
+# What defines an indicator (as opposed to its links, its targets and its values): the fields its form edits and
+# `services.create_indicator` / `update_indicator` accept.
+DEFINITION_FIELDS = (
+    "key",
+    "name_en",
+    "name_es",
+    "description_en",
+    "description_es",
+    "unit_en",
+    "unit_es",
+    "decimals",
+    "direction",
+    "frequency",
+    "stage",
+    "source_en",
+    "source_es",
+    "owner",
+    "department",
+    "baseline_value",
+    "baseline_date",
+    "min_value",
+    "max_value",
+    "attention_margin",
+    "reporting_lag_days",
+    "breakdown_name_en",
+    "breakdown_name_es",
+    "breakdown_categories",
+)

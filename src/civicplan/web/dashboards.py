@@ -5,11 +5,8 @@ for council members. Every block runs a fixed number of queries whatever the pla
 from __future__ import annotations
 
 import datetime as dt
-from functools import wraps
 from typing import Any
 
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from civicplan.accounts import selectors as account_selectors
+from civicplan.core.access import signed_in_with
 from civicplan.lib.charts import Bar, bar_chart
 from civicplan.performance import selectors as indicator_selectors
 from civicplan.plans import selectors as plan_selectors
@@ -26,18 +24,8 @@ DUE_WINDOW_DAYS = 30
 NO_STATUS_COLOR = "#dfe1e2"
 
 
-def dashboard_reader(view: Any) -> Any:
-    """Signed in with a plan role. Everything on a dashboard is read-only; links lead to the pages that change."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not request.user.has_perm("plans.view_dashboard"):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Signed in with a plan role. Everything on a dashboard is read-only; links lead to the pages that change.
+dashboard_reader = signed_in_with("plans.view_dashboard")
 
 
 def _plan() -> Any:

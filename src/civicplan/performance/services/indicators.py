@@ -18,7 +18,7 @@ from civicplan.core.models import ContentGeneration
 from civicplan.lib.fiscal import fiscal_year_label
 from civicplan.lib.numbers import parse_number, plain
 from civicplan.lib.periods import PeriodError, parse_period, period_key
-from civicplan.performance.models import Direction, Indicator, Measurement, Target
+from civicplan.performance.models import DEFINITION_FIELDS, Direction, Indicator, Measurement, Target
 from civicplan.plans.models import Level, Plan, PlanItem
 from civicplan.plans.services import EditConflict
 
@@ -41,32 +41,6 @@ __all__ = [
     "value_problem",
 ]
 
-DEFINITION_FIELDS = (
-    "key",
-    "name_en",
-    "name_es",
-    "description_en",
-    "description_es",
-    "unit_en",
-    "unit_es",
-    "decimals",
-    "direction",
-    "frequency",
-    "stage",
-    "source_en",
-    "source_es",
-    "owner",
-    "department",
-    "baseline_value",
-    "baseline_date",
-    "min_value",
-    "max_value",
-    "attention_margin",
-    "reporting_lag_days",
-    "breakdown_name_en",
-    "breakdown_name_es",
-    "breakdown_categories",
-)
 LINKABLE_LEVELS = {Level.GOAL, Level.STRATEGY}
 
 

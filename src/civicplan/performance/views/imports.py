@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from civicplan.core.access import require, signed_in_with
 from civicplan.core.forms import UswdsFormMixin
 from civicplan.performance import exporters
 from civicplan.performance.importers.measurements import MeasurementFileInvalid, read_measurement_file
@@ -28,7 +29,6 @@ from civicplan.performance.services import (
 )
 from civicplan.plans.models import PendingImport, Plan
 from civicplan.plans.selectors import current_plan
-from civicplan.plans.views.staff import staff_only
 
 
 class MeasurementFileForm(UswdsFormMixin, forms.Form):
@@ -48,11 +48,6 @@ class MeasurementFileForm(UswdsFormMixin, forms.Form):
     )
 
 
-def _require(request: HttpRequest, perm: str, obj: object = None) -> None:
-    if not request.user.has_perm(perm, obj):
-        raise PermissionDenied
-
-
 def _plan() -> Plan:
     plan = current_plan()
     if plan is None:
@@ -67,9 +62,9 @@ def _after_import_url() -> str:
         return reverse("indicators:import")
 
 
-@staff_only
+@signed_in_with("plans.view_draft")
 def upload(request: HttpRequest) -> HttpResponse:
-    _require(request, "performance.import_measurements")
+    require(request, "performance.import_measurements")
     plan = _plan()
     form = MeasurementFileForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -99,9 +94,9 @@ def upload(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_only
+@signed_in_with("plans.view_draft")
 def preview(request: HttpRequest, token: str) -> HttpResponse:
-    _require(request, "performance.import_measurements")
+    require(request, "performance.import_measurements")
     pending = PendingImport.objects.filter(token=token, purpose=MEASUREMENTS_PURPOSE).first()
     if pending is None:
         raise Http404
@@ -142,10 +137,10 @@ def _render_preview(
     )
 
 
-@staff_only
+@signed_in_with("plans.view_draft")
 @require_http_methods(["GET"])
 def template(request: HttpRequest) -> HttpResponse:
-    _require(request, "performance.import_measurements")
+    require(request, "performance.import_measurements")
     plan = _plan()
     indicators = [
         indicator
@@ -158,10 +153,10 @@ def template(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@staff_only
+@signed_in_with("plans.view_draft")
 @require_http_methods(["GET"])
 def export(request: HttpRequest, fmt: str) -> HttpResponse:
-    _require(request, "performance.view_indicator")
+    require(request, "performance.view_indicator")
     if fmt not in exporters.CONTENT_TYPES:
         raise Http404
     plan = _plan()

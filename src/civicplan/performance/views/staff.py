@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from civicplan.accounts.models import Department
+from civicplan.core.access import require, signed_in_with
 from civicplan.performance import selectors, services
 from civicplan.performance.display import formatter_for, indicator_chart
 from civicplan.performance.forms import IndicatorForm, MeasurementForm, ReasonForm, TargetForm
@@ -27,23 +26,9 @@ from civicplan.plans import selectors as plan_selectors
 View = Callable[..., HttpResponse]
 
 
-def indicator_reader(view: View) -> View:
-    """Signed in with a plan role. Object permissions are checked inside each view."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not request.user.has_perm("performance.view_indicator"):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def _require(request: HttpRequest, perm: str, obj: Any = None) -> None:
-    if not request.user.has_perm(perm, obj):
-        raise PermissionDenied
+# Signed in with a plan role. Object permissions are checked inside each view.
+indicator_reader = signed_in_with("performance.view_indicator")
+_require = require
 
 
 def _indicator(indicator_id: int) -> Indicator:

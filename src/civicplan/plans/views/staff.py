@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from civicplan.accounts.models import Department, Organization
+from civicplan.core.access import require, signed_in_with
 from civicplan.plans import diff, exporters, selectors, services
 from civicplan.plans.forms import (
     AdoptForm,
@@ -44,23 +43,9 @@ from civicplan.plans.models import (
 View = Callable[..., HttpResponse]
 
 
-def staff_only(view: View) -> View:
-    """Every staff page: signed in, with a plan role. Object permissions are checked inside each view."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not request.user.has_perm("plans.view_draft"):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def _require(request: HttpRequest, perm: str, obj: Any = None) -> None:
-    if not request.user.has_perm(perm, obj):
-        raise PermissionDenied
+# Every staff page: signed in, with a plan role. Object permissions are checked inside each view (`_require`).
+staff_only = signed_in_with("plans.view_draft")
+_require = require
 
 
 def _apply_validation_error(form: Any, error: ValidationError) -> None:
