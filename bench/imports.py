@@ -25,10 +25,18 @@ from typing import Any
 import django
 from django.core.management import call_command
 
-MONTHS = 60
+
+def months_so_far() -> int:
+    """Months of the plan that have started (values for later months are refused), at most 60."""
+    import datetime as dt
+
+    from generate import PLAN_START
+
+    today = dt.date.today()
+    return max(1, min(60, (today.year - PLAN_START.year) * 12 + today.month - PLAN_START.month + 1))
 
 
-def build_csv(keys: list[str], rows: int, rng: random.Random) -> bytes:
+def build_csv(keys: list[str], rows: int, rng: random.Random, months: int) -> bytes:
     from civicplan.lib.periods import add_months
     from generate import PLAN_START
 
@@ -36,8 +44,8 @@ def build_csv(keys: list[str], rows: int, rng: random.Random) -> bytes:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(["indicator", "period", "value", "note", "verified"])
     for n in range(rows):
-        key = keys[n // MONTHS]
-        month = add_months(PLAN_START, n % MONTHS)
+        key = keys[n // months]
+        month = add_months(PLAN_START, n % months)
         note = "Estimated; final figure next month" if rng.random() < 0.05 else ""
         value = f"{rng.uniform(0, 5000):.2f}"
         writer.writerow([key, f"{month.year}-{month.month:02d}", value, note, rng.choice(["yes", "no"])])
@@ -66,7 +74,8 @@ def main() -> None:
     generate_tracking(data, SCALES["city"])
     rng = random.Random(f"imports-{args.rows}")
     departments = list(Department.objects.filter(organization=data.organization))
-    count = -(-args.rows // MONTHS)
+    months = months_so_far()
+    count = -(-args.rows // months)
     Indicator.objects.bulk_create(
         Indicator(
             plan=data.plan,
@@ -79,7 +88,7 @@ def main() -> None:
         for n in range(count)
     )
     keys = [f"IMP-{n + 1:05d}" for n in range(count)]
-    content = build_csv(keys, args.rows, rng)
+    content = build_csv(keys, args.rows, rng, months)
     plan, user = data.plan, data.coordinator
 
     def preview() -> Any:

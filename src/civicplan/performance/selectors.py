@@ -55,7 +55,7 @@ class IndicatorRow:
 
     indicator: Indicator
     result: StatusResult
-    measurements: list[Measurement]  # oldest first
+    measurements: list[Any]  # oldest first: Measurement rows (detail) or ValuePoint tuples (lists)
     targets: dict[int, Target]  # by fiscal year
     items: list[PlanItem]
     today: dt.date
@@ -242,29 +242,36 @@ class StaleIndicator:
 
 
 def _base(*, full: bool = False) -> QuerySet[Indicator]:
-    """Indicators with their targets, values and linked items in four queries. Lists load only the columns they
-    show of each value (a city has ~9,000 values: building full rows was most of a dashboard's time); an
-    indicator's own page (`full=True`) loads everything, who entered each value included."""
-    measurements = Measurement.objects.order_by("period_start")
+    """Indicators with their targets and linked items. An indicator's own page (`full=True`) also prefetches its
+    values as model rows, who entered each one included; lists read the values in `_rows` as plain tuples (a metro
+    has 90,000 values: building model rows for them was most of a dashboard's time)."""
     items = PlanItem.objects.order_by("plan_id", "code")
+    prefetches: list[Any] = [Prefetch("targets", queryset=Target.objects.order_by("fiscal_year"))]
     if full:
-        measurements = measurements.select_related("entered_by")
+        measurements = Measurement.objects.select_related("entered_by").order_by("period_start")
+        prefetches.append(Prefetch("measurements", queryset=measurements))
     else:
-        measurements = measurements.only(
-            "id", "indicator_id", "period_start", "value", "updated_at", "verified"
-        )
         items = items.only(
             "id", "plan_id", "parent_id", "level", "code", "title_en", "title_es", "archived_at"
         )
+    prefetches.append(Prefetch("items", queryset=items))
     return Indicator.objects.select_related("plan__organization", "owner", "department").prefetch_related(
-        Prefetch("targets", queryset=Target.objects.order_by("fiscal_year")),
-        Prefetch("measurements", queryset=measurements),
-        Prefetch("items", queryset=items),
+        *prefetches
     )
 
 
+@dataclass(frozen=True, slots=True)
+class ValuePoint:
+    """What a list shows of one value: its period, the number, whether it was verified, when it was written."""
+
+    period_start: dt.date
+    value: Decimal
+    verified: bool
+    updated_at: dt.datetime
+
+
 def _status_of(
-    indicator: Indicator, measurements: list[Measurement], targets: dict[int, Target], today: dt.date
+    indicator: Indicator, measurements: list[Any], targets: dict[int, Target], today: dt.date
 ) -> StatusResult:
     return compute_status(
         direction=indicator.direction,
@@ -279,8 +286,9 @@ def _status_of(
     )
 
 
-def _row(indicator: Indicator, today: dt.date) -> IndicatorRow:
-    measurements = list(indicator.measurements.all())
+def _row(indicator: Indicator, today: dt.date, measurements: list[Any] | None = None) -> IndicatorRow:
+    if measurements is None:
+        measurements = list(indicator.measurements.all())
     targets = {t.fiscal_year: t for t in indicator.targets.all()}
     return IndicatorRow(
         indicator=indicator,
@@ -293,8 +301,20 @@ def _row(indicator: Indicator, today: dt.date) -> IndicatorRow:
 
 
 def _rows(queryset: QuerySet[Indicator], today: dt.date | None) -> list[IndicatorRow]:
+    """Rows for a list: the indicators, then all their values in one query read as plain tuples."""
     today = today or timezone.localdate()
-    return [_row(indicator, today) for indicator in queryset]
+    indicators = list(queryset)
+    if not indicators:
+        return []
+    points: dict[int, list[Any]] = defaultdict(list)
+    values = (
+        Measurement.objects.filter(indicator__in=queryset.order_by().values("pk"))
+        .order_by("indicator_id", "period_start")
+        .values_list("indicator_id", "period_start", "value", "verified", "updated_at")
+    )
+    for indicator_id, *point in values:
+        points[indicator_id].append(ValuePoint(*point))
+    return [_row(indicator, today, points.get(indicator.pk, [])) for indicator in indicators]
 
 
 def staff_indicators(
