@@ -56,12 +56,17 @@ class Tab:
 
     def __post_init__(self) -> None:
         self.page.on("request", lambda request: self.requests.append(request.url))
-        self.page.on(
-            "requestfailed", lambda request: self.failures.append(f"{request.url} failed: {request.failure}")
-        )
+        self.page.on("requestfailed", self._on_request_failed)
         self.page.on("response", self._on_response)
         self.page.on("console", self._on_console)
         self.page.on("pageerror", lambda error: self.console_errors.append(f"uncaught: {error}"))
+
+    def _on_request_failed(self, request: Any) -> None:
+        # A navigation (a form submitted while a font still loads) cancels the old page's requests: that is the
+        # browser moving on, not a missing resource. A refused, blocked or broken request is a failure.
+        if request.failure == "net::ERR_ABORTED":
+            return
+        self.failures.append(f"{request.url} failed: {request.failure}")
 
     def _on_response(self, response: Any) -> None:
         if response.request.resource_type == "document" and response.request.frame == self.page.main_frame:
