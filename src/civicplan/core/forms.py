@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 
 def _uswds(form: forms.BaseForm) -> None:
@@ -58,3 +61,26 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def add_validation_error(form: forms.BaseForm, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: field errors beside their fields, the rest at the top."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def read_upload(form: forms.BaseForm, field: str = "file") -> bytes | None:
+    """The uploaded file's bytes, or None with an error on the form when it is over the import size limit
+    (refused before it is read into memory)."""
+    upload = form.cleaned_data[field]
+    if upload.size > settings.IMPORT_MAX_BYTES:
+        form.add_error(
+            field,
+            _("The file is too large (the limit is %(limit)s MB).")
+            % {"limit": settings.IMPORT_MAX_BYTES // 1048576},
+        )
+        return None
+    return bytes(upload.read())

@@ -4,7 +4,6 @@ template and the export. Each view checks the person's permission, then calls a 
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from civicplan.core.access import require, signed_in_with
-from civicplan.core.forms import UswdsFormMixin
+from civicplan.core.forms import UswdsFormMixin, read_upload
 from civicplan.performance import exporters
 from civicplan.performance.importers.measurements import MeasurementFileInvalid, read_measurement_file
 from civicplan.performance.models import Indicator
@@ -69,14 +68,8 @@ def upload(request: HttpRequest) -> HttpResponse:
     form = MeasurementFileForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        if upload.size > settings.IMPORT_MAX_BYTES:  # refuse before reading it into memory
-            form.add_error(
-                "file",
-                _("The file is too large (the limit is %(limit)s MB).")
-                % {"limit": settings.IMPORT_MAX_BYTES // 1048576},
-            )
-        else:
-            data = upload.read()
+        data = read_upload(form)
+        if data is not None:
             # A file that cannot be read at all is refused here; row problems are shown on the preview.
             try:
                 read_measurement_file(upload.name, data)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from civicplan.accounts.models import Department
 from civicplan.core.access import require, signed_in_with
+from civicplan.core.forms import add_validation_error
 from civicplan.performance import selectors, services
 from civicplan.performance.display import formatter_for, indicator_chart
 from civicplan.performance.forms import IndicatorForm, MeasurementForm, ReasonForm, TargetForm
@@ -35,12 +36,7 @@ def _indicator(indicator_id: int) -> Indicator:
     return get_object_or_404(Indicator.objects.select_related("plan__organization"), pk=indicator_id)
 
 
-def _apply_validation_error(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
+_apply_validation_error = add_validation_error
 
 
 def _today() -> dt.date:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from civicplan.accounts.models import Department, Organization
 from civicplan.core.access import require, signed_in_with
+from civicplan.core.forms import add_validation_error, read_upload
 from civicplan.plans import diff, exporters, selectors, services
 from civicplan.plans.forms import (
     AdoptForm,
@@ -48,12 +48,7 @@ staff_only = signed_in_with("plans.view_draft")
 _require = require
 
 
-def _apply_validation_error(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
+_apply_validation_error = add_validation_error
 
 
 def _keep_typed_after_conflict(form: Any, error: services.EditConflict) -> Any:
@@ -624,14 +619,8 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     problems: list[Any] = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        if upload.size > settings.IMPORT_MAX_BYTES:  # refuse before reading it into memory
-            form.add_error(
-                "file",
-                _("The file is too large (the limit is %(limit)s MB).")
-                % {"limit": settings.IMPORT_MAX_BYTES // 1048576},
-            )
-        else:
-            data = upload.read()
+        data = read_upload(form)
+        if data is not None:
             try:
                 services.parse_plan_file(filename=upload.name, data=data, organization=Organization.current())
             except PlanFileInvalid as error:
