@@ -79,11 +79,14 @@ def staff_page(client: Client, url: str, runs: int) -> dict[str, Measure]:
 
 
 def public_urls(data: Generated) -> dict[str, str]:
+    from budget import budget_public_urls
+
     return {
         "home": "/en/",
         "goal": f"/en/goals/{data.goal_code}/",
         "priority": f"/es/priorities/{data.priority_code}/",
         "indicator": "/en/indicators/" + _public_indicator_key(data) + "/",
+        **budget_public_urls(data),
     }
 
 
@@ -110,7 +113,8 @@ def measure_pages(data: Generated, runs: int) -> dict[str, dict[str, Any]]:
 
 def staff_urls(data: Generated) -> dict[str, str]:
     """The staff pages whose query counts must not grow with the plan: the tree, the dashboards, a goal's page
-    (with its indicators), the indicator list, the update review queue."""
+    (with its indicators), the indicator list, the update review queue, the budget's alignment views."""
+    from budget import budget_staff_urls
     from civicplan.performance.models import Indicator
     from civicplan.plans.models import PlanItem
 
@@ -130,7 +134,7 @@ def staff_urls(data: Generated) -> dict[str, str]:
     indicator = Indicator.objects.filter(plan=data.plan, is_published=True).order_by("key").first()
     if indicator is not None:
         urls["staff indicator"] = f"/en/staff/indicators/{indicator.pk}/"
-    return urls
+    return {**urls, **budget_staff_urls(data)}
 
 
 def main() -> None:
@@ -141,6 +145,7 @@ def main() -> None:
     args = parser.parse_args()
     # The environment (SQLITE_PATH, ...) was set by run.py; models can only be imported once Django is set up.
     django.setup()
+    from budget import generate_budget
     from generate import SCALES, generate, generate_tracking
 
     started = time.perf_counter()
@@ -148,6 +153,7 @@ def main() -> None:
     migrate_seconds = time.perf_counter() - started
     data = generate(SCALES[args.scale])
     tracking = generate_tracking(data, SCALES[args.scale])
+    tracking.update(generate_budget(data, SCALES[args.scale]))
     result = {
         "scale": args.scale,
         "items": data.items,

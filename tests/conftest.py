@@ -73,6 +73,11 @@ def council_member(db):
 
 
 @pytest.fixture
+def finance(db):
+    return f.make_user("finance", Role.FINANCE, first_name="Fran", last_name="Finance")
+
+
+@pytest.fixture
 def viewer(db):
     return f.make_user("viewer", Role.VIEWER)
 

@@ -205,3 +205,82 @@ def make_submitted_update(action: PlanItem, period: Any, user: User, **overrides
         "submitted_at": timezone.now(),
     }
     return ProgressUpdate.objects.create(action=action, period=period, **{**defaults, **overrides})
+
+
+# --- Budget -----------------------------------------------------------------------------------------------------
+
+
+def make_fund(organization: Organization, code: str = "100", **overrides: Any) -> Any:
+    from civicplan.budget.models import Fund
+
+    defaults = {"name_en": "General Fund", "name_es": "Fondo General"}
+    fund, _created = Fund.objects.get_or_create(
+        organization=organization, code=code, defaults={**defaults, **overrides}
+    )
+    return fund
+
+
+def make_budget_line(
+    organization: Organization, department: Department, fiscal_year: int = 2025, **overrides: Any
+) -> Any:
+    """A budget line with an adopted amount (100,000.00 unless given) in the General Fund unless `fund` is given."""
+    from civicplan.budget.models import BudgetLine
+
+    defaults: dict[str, Any] = {
+        "program": "Administration",
+        "account": "5100 Salaries",
+        "description": f"Line {next(_counter)}",
+        "adopted_amount": Decimal("100000.00"),
+    }
+    values = {**defaults, **overrides}
+    if "fund" not in values:
+        values["fund"] = make_fund(organization)
+    line = BudgetLine(organization=organization, department=department, fiscal_year=fiscal_year, **values)
+    line.save()
+    return line
+
+
+def make_cycle(organization: Organization, first_fiscal_year: int = 2026, **overrides: Any) -> Any:
+    """A budget cycle whose request window (kick-off to requests due) is open around `today` unless dates given."""
+    from django.utils import timezone
+
+    from civicplan.budget.models import BudgetCycle, CalendarMilestone, MilestoneKind
+
+    today = overrides.pop("today", None) or timezone.localdate()
+    cycle = BudgetCycle.objects.create(
+        organization=organization, first_fiscal_year=first_fiscal_year, **overrides
+    )
+    CalendarMilestone.objects.create(
+        cycle=cycle, kind=MilestoneKind.KICKOFF, date=today - dt.timedelta(days=10)
+    )
+    CalendarMilestone.objects.create(
+        cycle=cycle, kind=MilestoneKind.REQUESTS_DUE, date=today + dt.timedelta(days=20)
+    )
+    CalendarMilestone.objects.create(
+        cycle=cycle, kind=MilestoneKind.ADOPTION, date=today + dt.timedelta(days=120)
+    )
+    return cycle
+
+
+def make_budget_request(cycle: Any, department: Department, items: list[PlanItem], **overrides: Any) -> Any:
+    """A submitted request for the cycle's first fiscal year, citing `items`."""
+    from django.utils import timezone
+
+    from civicplan.budget.models import BudgetRequest, RequestState
+
+    defaults: dict[str, Any] = {
+        "fiscal_year": cycle.first_fiscal_year,
+        "title_en": "Pothole crew",
+        "title_es": "Cuadrilla de baches",
+        "justification_en": "Fix streets faster.",
+        "justification_es": "Arreglar las calles más rápido.",
+        "amount": Decimal("250000.00"),
+        "state": RequestState.SUBMITTED,
+        "submitted_at": timezone.now(),
+    }
+    values = {**defaults, **overrides}
+    if "fund" not in values:
+        values["fund"] = make_fund(cycle.organization)
+    request = BudgetRequest.objects.create(cycle=cycle, department=department, **values)
+    request.items.set(items)
+    return request

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "civicplan.accounts",
     "civicplan.plans",
     "civicplan.performance",
+    "civicplan.budget",
     "civicplan.web",
 ]
 

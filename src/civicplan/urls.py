@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from civicplan.accounts import urls as account_urls
+from civicplan.budget import urls as budget_urls
 from civicplan.performance import urls as performance_urls
 from civicplan.plans import urls as plan_urls
 from civicplan.web import views as web_views
@@ -18,8 +19,10 @@ urlpatterns += i18n_patterns(
     path("", include("civicplan.web.urls")),
     path("", include((plan_urls.public_patterns, "plans"))),
     path("", include((performance_urls.public_patterns, "performance"))),
+    path("budget/", include((budget_urls.public_patterns, "money"))),
     path("staff/", include((plan_urls.staff_patterns, "staff"))),
     path("staff/indicators/", include((performance_urls.staff_patterns, "indicators"))),
+    path("staff/budget/", include((budget_urls.staff_patterns, "budget"))),
     path("accounts/", include("civicplan.accounts.urls")),
     path("staff/people/", include((account_urls.staff_patterns, "people"))),
     prefix_default_language=True,

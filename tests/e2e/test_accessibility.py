@@ -52,6 +52,22 @@ def _upload_bad_plan_file(tab: Tab, site: SimpleNamespace) -> None:
     assert tab.page.locator(".usa-alert--error li").count() >= 1, "the import problems were not listed"
 
 
+def _upload_drifting_budget_book(tab: Tab, site: SimpleNamespace) -> None:
+    """A budget book whose department is spelled differently: the preview asks which department it means."""
+    book = (
+        b"City of Testville\nAdopted Budget FY 2026-27\n\n"
+        b"Fund,Department,Division,Account,Description,FY 2026-27 Adopted\n"
+        b'100 - General Fund,Public Works Dept.,Streets,6100 Contract Services,Street sweeping,"$120,000"\n'
+        b',Total Public Works Dept.,,,,"$120,000"\n'
+    )
+    tab.page.locator("#id_file").set_input_files(
+        files=[{"name": "budget-book.csv", "mimeType": "text/csv", "buffer": book}]
+    )
+    with tab.page.expect_navigation():
+        tab.page.locator("main form button[type=submit]").click()
+    assert tab.page.locator("main select").count() >= 1, "the preview did not ask how to map the department"
+
+
 def _upload_good_plan_file(tab: Tab, site: SimpleNamespace) -> None:
     tab.page.locator("#id_file").set_input_files(
         files=[{"name": "plan.yaml", "mimeType": "application/yaml", "buffer": site.export_yaml}]
@@ -135,6 +151,7 @@ PUBLIC_PAGES = [
     PageCase("goal", lambda s: "/goals/1.1/", as_user=""),
     PageCase("versions", lambda s: "/versions/", as_user=""),
     PageCase("indicator", lambda s: f"/indicators/{s.indicator.key}/", as_user=""),
+    PageCase("where-the-money-goes", lambda s: f"/budget/?year={s.fiscal_year}", as_user=""),
     PageCase("priority-2", lambda s: "/priorities/2/", as_user=""),
     PageCase("not-found", lambda s: "/goals/9.9/", status=404, as_user=""),
 ]
@@ -247,6 +264,28 @@ STAFF_PAGES = [
     PageCase("dashboard", lambda s: "/staff/dashboard/"),
     PageCase("department-dashboard", lambda s: f"/staff/dashboard/departments/{s.department_a.pk}/"),
     PageCase("council-summary", lambda s: "/staff/dashboard/council/", as_user="council_member"),
+    # Budget
+    PageCase("budget-overview", lambda s: f"/staff/budget/?year={s.fiscal_year}", as_user="finance"),
+    PageCase("budget-totals", lambda s: f"/staff/budget/totals/?year={s.fiscal_year}&net=1"),
+    PageCase("budget-gaps", lambda s: f"/staff/budget/gaps/?year={s.fiscal_year}"),
+    PageCase("budget-actions", lambda s: f"/staff/budget/actions/?year={s.fiscal_year}"),
+    PageCase("budget-lines", lambda s: f"/staff/budget/lines/?year={s.fiscal_year}"),
+    PageCase("budget-line", lambda s: f"/staff/budget/lines/{s.budget_line.pk}/", as_user="finance"),
+    PageCase("action-funding", lambda s: f"/staff/budget/actions/{s.action.pk}/funding/", as_user="editor_a"),
+    PageCase("budget-import", lambda s: "/staff/budget/import/", as_user="finance"),
+    PageCase("budget-import-preview", lambda s: "/staff/budget/import/", then=_upload_drifting_budget_book),
+    PageCase("budget-funds", lambda s: "/staff/budget/funds/"),
+    PageCase("budget-fund-edit", lambda s: f"/staff/budget/funds/{s.fund.pk}/"),
+    PageCase("budget-mappings", lambda s: "/staff/budget/mappings/"),
+    PageCase("budget-requests", lambda s: "/staff/budget/requests/", as_user="editor_a"),
+    PageCase("budget-request-new", lambda s: "/staff/budget/requests/new/", as_user="editor_a"),
+    PageCase("budget-request", lambda s: f"/staff/budget/requests/{s.budget_request.pk}/"),
+    PageCase("budget-request-edit", lambda s: f"/staff/budget/requests/{s.budget_request.pk}/edit/"),
+    PageCase("budget-request-score", lambda s: f"/staff/budget/requests/{s.budget_request.pk}/score/"),
+    PageCase("budget-ranking", lambda s: "/staff/budget/requests/ranking/", as_user="council_member"),
+    PageCase("budget-calendar", lambda s: "/staff/budget/calendar/"),
+    PageCase("budget-cycle-new", lambda s: "/staff/budget/calendar/cycles/new/"),
+    PageCase("budget-milestone-new", lambda s: f"/staff/budget/calendar/cycles/{s.cycle.pk}/milestones/new/"),
 ]
 
 
@@ -258,6 +297,7 @@ def site(
     editor_b: Any,
     department_a: Any,
     council_member: Any,
+    finance: Any,
 ) -> SimpleNamespace:
     """An adopted plan whose working draft has moved on since (one goal reworded, one action archived), so the
     adopt and compare pages show differences and the tree shows an archived item; plus implementation tracking
@@ -272,8 +312,11 @@ def site(
     reworded.save()
     services.archive_item(item=items["2.2.1.2"], user=coordinator, reason="Merged into 2.2.1.1.")
     tracking = _implementation_tracking(plan, items, coordinator, editor_a)
+    budget = _budget(plan, items, department_a)
     return SimpleNamespace(
         plan=plan,
+        finance=finance,
+        **budget,
         department_a=department_a,
         coordinator=coordinator,
         council_member=council_member,
@@ -379,6 +422,42 @@ def _implementation_tracking(
         "draft_indicator": draft_indicator,
         "action_c": items["1.2.1.1"],
     }
+
+
+def _budget(plan: Any, items: dict[str, Any], department_a: Any) -> dict[str, Any]:
+    """Two budget lines of the plan's second fiscal year (one linked to goal 1.1 and action 1.1.1.1, one outside the
+    plan, one transfer), action 1.1.1.1 funded, a budget cycle with an open request window and a submitted request."""
+    from decimal import Decimal
+
+    from civicplan.budget.models import ActionFunding, Allocation
+    from tests import factories
+
+    year = plan.start_fiscal_year + 1
+    organization = plan.organization
+    fund = factories.make_fund(organization)
+    line = factories.make_budget_line(
+        organization, department_a, year, fund=fund, description="Neighborhood Beat Officers"
+    )
+    Allocation.objects.create(line=line, item=items["1.1.1.1"], share_percent=Decimal(60))
+    Allocation.objects.create(line=line, item=items["1.1"], amount=Decimal("20000.00"))
+    factories.make_budget_line(
+        organization, department_a, year, fund=fund, description="Building maintenance"
+    )
+    factories.make_budget_line(
+        organization,
+        department_a,
+        year,
+        fund=fund,
+        account="9100 Transfers Out",
+        description="Transfer out to Capital Improvement Fund",
+        is_transfer=True,
+    )
+    ActionFunding.objects.create(
+        action=items["1.1.1.1"], fiscal_year=year, status="funded", estimated_cost=Decimal(70000), fund=fund
+    )
+    cycle = factories.make_cycle(organization, plan.start_fiscal_year + 2)
+    request = factories.make_budget_request(cycle, department_a, [items["1.1"], items["1.1.1.1"]])
+    return {"fiscal_year": year, "fund": fund, "budget_line": line, "cycle": cycle, "budget_request": request}
 
 
 def _visit(open_tab: Callable[..., Tab], site: SimpleNamespace, case: PageCase, lang: str, width: int) -> Tab:

@@ -10,13 +10,25 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from civicplan.plans import services
 
-PERSONAS = ["anonymous", "resident", "editor_a", "editor_b", "council_member", "viewer", "coordinator"]
+PERSONAS = [
+    "anonymous",
+    "resident",
+    "editor_a",
+    "editor_b",
+    "council_member",
+    "finance",
+    "viewer",
+    "coordinator",
+]
 PUBLIC = set(PERSONAS)
-READERS = {"editor_a", "editor_b", "council_member", "viewer", "coordinator"}
+READERS = {"editor_a", "editor_b", "council_member", "finance", "viewer", "coordinator"}
 COORDINATOR = {"coordinator"}
 OWNER = {"coordinator", "editor_a"}  # the target item belongs to department A
 NOBODY: set[str] = set()
 IMPORTERS = {"coordinator", "editor_a", "editor_b"}  # performance.import_measurements
+MANAGERS = {"coordinator", "finance"}  # budget.manage_budget, budget.score_request
+FUNDERS = {"coordinator", "finance", "editor_a"}  # budget.change_funding on an action of department A
+REQUESTERS = {"coordinator", "editor_a", "editor_b"}  # budget.add_request
 
 # url name -> (who may GET, who may POST)
 MATRIX: dict[str, tuple[set[str], set[str]]] = {
@@ -107,6 +119,41 @@ MATRIX: dict[str, tuple[set[str], set[str]]] = {
     "people:department": (COORDINATOR, COORDINATOR),
     "people:person-new": (COORDINATOR, COORDINATOR),
     "people:person": (COORDINATOR, COORDINATOR),
+    # Budget (budget/): every plan role reads; the coordinator and finance manage the data and score requests; a
+    # department writes its own requests and its actions' funding; residents read "Where the money goes".
+    # A request's state (already submitted, withdrawn, decided) is never a 403: the page says so in words.
+    "money:where": (PUBLIC, PUBLIC),
+    "budget:overview": (READERS, NOBODY),
+    "budget:totals": (READERS, NOBODY),
+    "budget:gaps": (READERS, NOBODY),
+    "budget:actions": (READERS, NOBODY),
+    "budget:lines": (READERS, NOBODY),
+    "budget:line": (READERS, MANAGERS),
+    "budget:allocation-delete": (NOBODY, MANAGERS),
+    "budget:action-funding": (FUNDERS, FUNDERS),
+    "budget:export": (READERS, NOBODY),
+    "budget:import": (MANAGERS, MANAGERS),
+    "budget:import-template": (MANAGERS, NOBODY),
+    "budget:import-preview": (COORDINATOR, COORDINATOR),  # only whoever uploaded it
+    "budget:funds": (READERS, MANAGERS),
+    "budget:fund-edit": (MANAGERS, MANAGERS),
+    "budget:mappings": (MANAGERS, NOBODY),
+    "budget:mapping-delete": (NOBODY, MANAGERS),
+    "budget:requests": (READERS, NOBODY),
+    "budget:request-new": (REQUESTERS, REQUESTERS),
+    "budget:request": (READERS, NOBODY),
+    "budget:request-edit": (OWNER, OWNER),
+    "budget:request-submit": (NOBODY, OWNER),
+    "budget:request-withdraw": (NOBODY, OWNER),
+    "budget:request-score": (MANAGERS, MANAGERS),
+    "budget:request-decide": (NOBODY, MANAGERS),
+    "budget:ranking": (READERS, NOBODY),
+    "budget:calendar": (READERS, NOBODY),
+    "budget:cycle-new": (MANAGERS, MANAGERS),
+    "budget:cycle-edit": (MANAGERS, MANAGERS),
+    "budget:milestone-new": (MANAGERS, MANAGERS),
+    "budget:milestone-edit": (MANAGERS, MANAGERS),
+    "budget:milestone-delete": (NOBODY, MANAGERS),
 }
 IGNORED_PREFIXES = (
     "django-admin/",
@@ -138,7 +185,16 @@ def test_every_url_has_an_entry():
 
 @pytest.fixture
 def world(
-    request, adopted_plan, coordinator, editor_a, editor_b, council_member, viewer, resident, department_a
+    request,
+    adopted_plan,
+    coordinator,
+    editor_a,
+    editor_b,
+    council_member,
+    finance,
+    viewer,
+    resident,
+    department_a,
 ):
     from civicplan.plans.models import PendingImport, PlanItem
 
@@ -193,6 +249,7 @@ def world(
         title="Site photo",
         upload=SimpleUploadedFile("photo.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 32, "image/png"),
     )
+    budget = _budget_world(adopted_plan, coordinator, department_a, action, goal)
     args = {
         "health": {},
         "switch-language": {"language": "es"},
@@ -278,6 +335,7 @@ def world(
         "people:department": {"department_id": department_a.pk},
         "people:person-new": {},
         "people:person": {"user_id": viewer.pk},
+        **budget,
     }
     users = {
         "anonymous": None,
@@ -285,11 +343,72 @@ def world(
         "editor_a": editor_a,
         "editor_b": editor_b,
         "council_member": council_member,
+        "finance": finance,
         "viewer": viewer,
         "coordinator": coordinator,
     }
     assert PlanItem.objects.filter(pk=action.pk, department=department_a).exists()
     return args, users
+
+
+def _budget_world(plan, coordinator, department_a, action, goal) -> dict[str, dict[str, Any]]:
+    """A fund, a budget line linked to the goal, a budget cycle with milestones, a submitted request of department A,
+    a confirmed name mapping and a held budget file."""
+    from civicplan.budget.models import Allocation, CalendarMilestone, NameMapping
+    from civicplan.plans.models import PendingImport
+    from tests import factories as f
+
+    organization = plan.organization
+    fund = f.make_fund(organization)
+    line = f.make_budget_line(organization, department_a, plan.start_fiscal_year, fund=fund)
+    allocation = Allocation.objects.create(line=line, item=goal, share_percent=50)
+    cycle = f.make_cycle(organization, plan.start_fiscal_year + 1)
+    milestone = CalendarMilestone.objects.filter(cycle=cycle).first()
+    budget_request = f.make_budget_request(cycle, department_a, [goal])
+    mapping = NameMapping.objects.create(
+        organization=organization, kind="department", spelling="public works dept.", department=department_a
+    )
+    upload = PendingImport.objects.create(
+        token="budget-tok",
+        purpose="budget",
+        filename="b.csv",
+        content=b"fiscal_year,fund,department,amount\nFY 2025-26,100,Public Works,1\n",
+        created_by=coordinator,
+    )
+    return {
+        "money:where": {},
+        "budget:overview": {},
+        "budget:totals": {},
+        "budget:gaps": {},
+        "budget:actions": {},
+        "budget:lines": {},
+        "budget:line": {"line_id": line.pk},
+        "budget:allocation-delete": {"allocation_id": allocation.pk},
+        "budget:action-funding": {"item_id": action.pk},
+        "budget:export": {},
+        "budget:import": {},
+        "budget:import-template": {},
+        "budget:import-preview": {"token": upload.token},
+        "budget:funds": {},
+        "budget:fund-edit": {"fund_id": fund.pk},
+        "budget:mappings": {},
+        "budget:mapping-delete": {"mapping_id": mapping.pk},
+        "budget:requests": {},
+        "budget:request-new": {},
+        "budget:request": {"request_id": budget_request.pk},
+        "budget:request-edit": {"request_id": budget_request.pk},
+        "budget:request-submit": {"request_id": budget_request.pk},
+        "budget:request-withdraw": {"request_id": budget_request.pk},
+        "budget:request-score": {"request_id": budget_request.pk},
+        "budget:request-decide": {"request_id": budget_request.pk},
+        "budget:ranking": {},
+        "budget:calendar": {},
+        "budget:cycle-new": {},
+        "budget:cycle-edit": {"cycle_id": cycle.pk},
+        "budget:milestone-new": {"cycle_id": cycle.pk},
+        "budget:milestone-edit": {"milestone_id": milestone.pk},
+        "budget:milestone-delete": {"milestone_id": milestone.pk},
+    }
 
 
 def _denied(response, persona: str) -> bool:

@@ -53,6 +53,7 @@ class Role(models.TextChoices):
     COORDINATOR = "coordinator", _("Plan coordinator")
     EDITOR = "editor", _("Department editor")
     COUNCIL = "council", _("Council member")
+    FINANCE = "finance", _("Finance / budget staff")
     VIEWER = "viewer", _("Viewer")
 
 

@@ -29,8 +29,13 @@ def is_editor(user: Any) -> bool:
 
 @rules.predicate
 def is_staff_reader(user: Any) -> bool:
-    """Anyone with a plan role may read drafts: coordinator, editors, council members, viewers."""
-    return _role(user) in {Role.COORDINATOR, Role.EDITOR, Role.COUNCIL, Role.VIEWER}
+    """Anyone with a plan role may read drafts: coordinator, editors, council members, finance staff, viewers."""
+    return _role(user) in {Role.COORDINATOR, Role.EDITOR, Role.COUNCIL, Role.FINANCE, Role.VIEWER}
+
+
+@rules.predicate
+def is_finance(user: Any) -> bool:
+    return _role(user) == Role.FINANCE
 
 
 @rules.predicate

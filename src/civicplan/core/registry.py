@@ -31,8 +31,9 @@ def staff_menu() -> list[MenuEntry]:
 @dataclass(frozen=True)
 class ItemSection:
     """A block a higher module adds to a plan item's page, e.g. performance shows a goal's indicators.
-    `render(request, item_id=, child_ids=, level=, public=)` returns safe HTML ("" for nothing) with a fixed
-    number of queries. On public pages the ids come from the adopted version, never from the draft."""
+    `render(request, item_id=, child_ids=, level=, public=, descendant_ids=)` returns safe HTML ("" for nothing)
+    with a fixed number of queries. On public pages the ids come from the adopted version, never from the draft,
+    and `descendant_ids` lists every element below the item there (None on staff pages)."""
 
     key: str
     render: Callable[..., Any]

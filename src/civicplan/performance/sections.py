@@ -16,7 +16,13 @@ from civicplan.performance import selectors
 
 
 def render_item_section(
-    request: Any, *, item_id: int, child_ids: list[int], level: str, public: bool = False
+    request: Any,
+    *,
+    item_id: int,
+    child_ids: list[int],
+    level: str,
+    public: bool = False,
+    descendant_ids: list[int] | None = None,
 ) -> SafeString:
     if level not in {"priority", "goal", "strategy"}:
         return mark_safe("")

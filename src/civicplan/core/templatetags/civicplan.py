@@ -65,15 +65,28 @@ def percent(value: Decimal | int | None) -> str:
 
 @register.simple_tag(takes_context=True)
 def item_sections(
-    context: Any, item_id: int, level: str, child_ids: Any = (), public: bool = False
+    context: Any,
+    item_id: int,
+    level: str,
+    child_ids: Any = (),
+    public: bool = False,
+    descendant_ids: Any = None,
 ) -> SafeString:
-    """`{% item_sections node.id node.level child_ids public=True %}`: what other modules add to an item's page
-    (see core.registry.ItemSection)."""
+    """`{% item_sections node.id node.level child_ids public=True descendant_ids=node.descendant_ids %}`: what
+    other modules add to an item's page (see core.registry.ItemSection). Public pages pass the adopted version's
+    descendants, so a section never has to rebuild the adopted tree; staff pages leave them out (None)."""
     from civicplan.core.registry import item_sections as sections
 
     request = context.get("request")
     parts = [
-        section.render(request, item_id=item_id, child_ids=list(child_ids), level=level, public=public)
+        section.render(
+            request,
+            item_id=item_id,
+            child_ids=list(child_ids),
+            level=level,
+            public=public,
+            descendant_ids=None if descendant_ids is None else list(descendant_ids),
+        )
         for section in sections()
     ]
     return mark_safe("".join(str(part) for part in parts if part))  # each section returns escaped HTML

@@ -219,6 +219,17 @@ class PublicNode:
     def child_ids(self) -> list[int]:
         return [child.id for child in self.children]
 
+    @property
+    def descendant_ids(self) -> list[int]:
+        """Every element below this one in the adopted version (children, their children, ...)."""
+        found: list[int] = []
+        queue = list(self.children)
+        while queue:
+            node = queue.pop()
+            found.append(node.id)
+            queue.extend(node.children)
+        return found
+
     def status_counts(self) -> list[tuple[Status, int]]:
         """Actions below this node by status, in the vocabulary's order."""
         counter: Counter[int] = Counter()

@@ -13,7 +13,9 @@ from django.utils import timezone
 
 from civicplan.accounts import selectors as account_selectors
 from civicplan.accounts import services as account_services
+from civicplan.budget import selectors as budget_selectors
 from civicplan.plans import selectors, services
+from civicplan.web.demo_budget import load_budget
 from civicplan.web.demo_tracking import load_tracking
 
 DEMO_FILE = Path(__file__).resolve().parents[2] / "demo" / "city.yaml"
@@ -44,6 +46,14 @@ DEMO_USERS: list[dict[str, Any]] = [
         "role": "editor",
         "department": "CDD",
         "label": "Department editor, Community Development",
+    },
+    {
+        "username": "finance",
+        "first_name": "Priya",
+        "last_name": "Nguyen",
+        "role": "finance",
+        "department": "FIN",
+        "label": "Finance / budget staff (budget data, funding, scoring requests)",
     },
     {
         "username": "council",
@@ -84,7 +94,18 @@ class Command(BaseCommand):
                 users = self._users(plan.organization)
                 summary = load_tracking(plan, users, timezone.localdate())
             self.stdout.write(self.style.SUCCESS(f"Loaded {summary}"))
+            changed = True
         else:
+            changed = False
+        if not budget_selectors.budget_years(plan.organization):
+            # Likewise the budget, for a demo loaded before budget alignment existed.
+            self.stdout.write("Adding two fiscal years of budget, funding and budget requests...")
+            with transaction.atomic():
+                users = self._users(plan.organization)
+                summary = load_budget(plan, users, timezone.localdate())
+            self.stdout.write(self.style.SUCCESS(f"Loaded {summary}"))
+            changed = True
+        if not changed:
             self.stdout.write("The demo city is already loaded; nothing changed.")
         self._print_logins(url.rstrip("/"))
 
