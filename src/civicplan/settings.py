@@ -172,6 +172,8 @@ if env_bool("BEHIND_TLS_PROXY", False):
 
 # --- Languages ------------------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
+# Spanish numbers as US residents read them (formats/es/formats.py).
+FORMAT_MODULE_PATH = ["civicplan.formats"]
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True

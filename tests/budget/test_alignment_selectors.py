@@ -105,13 +105,15 @@ def test_it_totals_by_fund_and_department_with_and_without_transfers(organizatio
 def test_it_finds_goals_and_actions_without_money_and_lines_outside_the_plan(plan, organization, world):
     gaps = selectors.budget_gaps(plan, organization, YEAR)
     assert [goal.code for goal, _priority in gaps.goals] == ["2.2"]
+    # Actions someone marked (here 2.2.1.1, requested) come first, then those nobody has costed, in plan order.
     assert [gap.action.code for gap in gaps.actions] == [
+        "2.2.1.1",
         "1.2.1.1",
         "1.2.1.2",
         "2.1.1.1",
-        "2.2.1.1",
         "2.2.1.2",
     ]
+    assert (gaps.marked_unfunded, gaps.not_costed) == (1, 4)
     requested = next(gap for gap in gaps.actions if gap.action.code == "2.2.1.1")
     assert requested.reason == "Requested"
     assert [row.line.description for row in gaps.unlinked.lines] == ["Office supplies"]

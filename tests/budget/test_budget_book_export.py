@@ -68,7 +68,7 @@ def test_its_numbers_are_the_pages_numbers(client, viewer, plan, organization, w
     assert [D(str(value)) for value in funds["200"][2:5]] == [D("533.33"), D("200.00"), D("333.33")]
     assert D(str(funds["Total"][2])) == D("1583.34") and D(str(funds["Total"][4])) == D("1383.34")
     gaps = _rows(book["Gaps"])
-    assert [row[1] for row in gaps] == ["2.2", "1.2.1.1", "1.2.1.2", "2.1.1.1", "2.2.1.1", "2.2.1.2"]
+    assert [row[1] for row in gaps] == ["2.2", "2.2.1.1", "1.2.1.1", "1.2.1.2", "2.1.1.1", "2.2.1.2"]
     actions = {row[0]: row for row in _rows(book["Actions"])}
     assert [D(str(value)) for value in actions["1.1.1.1"][5:10]] == [
         D("450.00"),

@@ -103,3 +103,20 @@ def test_a_bar_chart_names_every_bar_and_value_in_text():
     assert texts == ["On track", "12", "<Delayed>", "3", "Not started", "0"]
     widths = [float(r.get("width")) for r in root.iter(f"{ns}rect")]
     assert widths[0] > widths[1] > widths[2] == 0
+
+
+def test_a_bar_chart_for_phones_puts_each_whole_label_above_its_bar():
+    from civicplan.lib.charts import Bar, bar_chart
+
+    svg = bar_chart(
+        chart_id="money",
+        title="Money",
+        description="Two priorities",
+        bars=[Bar("1 Safe and Healthy Community", 10.0), Bar("2 Economic <Vitality>", 5.0)],
+        width=420,
+        labels_above=True,
+    )
+    assert svg.count("<rect") == 2
+    assert "1 Safe and Healthy Community</text>" in svg
+    assert "2 Economic &lt;Vitality&gt;" in svg
+    assert 'aria-labelledby="money-title money-desc"' in svg

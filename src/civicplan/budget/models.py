@@ -16,6 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from civicplan.accounts.models import Department, Organization
@@ -311,11 +312,12 @@ class BudgetReminderLog(models.Model):
 
 
 class RequestState(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    SUBMITTED = "submitted", _("Submitted")
-    ADOPTED = "adopted", _("Adopted")
-    NOT_FUNDED = "not_funded", _("Not funded")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    # A context of their own: Spanish agrees them with "solicitud" (feminine), unlike a progress update's states.
+    DRAFT = "draft", pgettext_lazy("budget request", "Draft")
+    SUBMITTED = "submitted", pgettext_lazy("budget request", "Submitted")
+    ADOPTED = "adopted", pgettext_lazy("budget request", "Adopted")
+    NOT_FUNDED = "not_funded", pgettext_lazy("budget request", "Not funded")
+    WITHDRAWN = "withdrawn", pgettext_lazy("budget request", "Withdrawn")
 
 
 class BudgetRequest(BilingualMixin, TimeStampedModel):

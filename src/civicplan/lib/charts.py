@@ -305,8 +305,12 @@ def bar_chart(
     width: int = 640,
     row_height: int = 28,
     label_width: int = 220,
+    labels_above: bool = False,
 ) -> str:
-    """Horizontal bars, one row each, the label on the left and the value after the bar."""
+    """Horizontal bars, one row each, the label on the left and the value after the bar. With `labels_above`
+    each label sits on its own line above its bar, so a narrow chart (a phone) keeps whole labels and big text."""
+    if labels_above:
+        return _bar_chart_labels_above(chart_id, title, description, bars, value_text, css_class, width)
     chart_id = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in chart_id) or "bars"
     title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
     height = max(row_height * len(bars), row_height) + 8
@@ -334,6 +338,47 @@ def bar_chart(
         parts.append(
             f'<text x="{_num(label_width + length + 6)}" y="{_num(middle)}" dominant-baseline="middle" '
             f'font-size="13" fill="{TEXT_COLOR}">{escape(value_text(bar.value))}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _bar_chart_labels_above(
+    chart_id: str,
+    title: str,
+    description: str,
+    bars: Sequence[Bar],
+    value_text: Callable[[float], str],
+    css_class: str,
+    width: int,
+) -> str:
+    chart_id = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in chart_id) or "bars"
+    title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
+    row_height = 46
+    height = max(row_height * len(bars), row_height) + 4
+    high = max((bar.value for bar in bars if math.isfinite(bar.value)), default=0.0) or 1.0
+    room = width - 80
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="{_attr(css_class)}" viewBox="0 0 {width} {height}" '
+        f'role="img" aria-labelledby="{title_id} {desc_id}" focusable="false">',
+        f'<title id="{title_id}">{escape(title)}</title>',
+        f'<desc id="{desc_id}">{escape(description)}</desc>',
+    ]
+    characters = max(12, width // 8)
+    for index, bar in enumerate(bars):
+        top = 2 + index * row_height
+        length = max(0.0, room * (bar.value / high)) if math.isfinite(bar.value) else 0.0
+        label = bar.label if len(bar.label) <= characters else bar.label[: characters - 1] + "…"
+        parts.append(
+            f'<text x="0" y="{_num(top + 15)}" font-size="15" fill="{TEXT_COLOR}">{escape(label)}</text>'
+        )
+        parts.append(
+            f'<rect x="0" y="{_num(top + 22)}" width="{_num(length)}" height="16" rx="2" '
+            f'fill="{_attr(bar.color)}" stroke="{TEXT_COLOR}" stroke-width="0.5"/>'
+        )
+        parts.append(
+            f'<text x="{_num(length + 6)}" y="{_num(top + 35)}" font-size="15" fill="{TEXT_COLOR}">'
+            f"{escape(value_text(bar.value))}</text>"
         )
     parts.append("</svg>")
     return "".join(parts)

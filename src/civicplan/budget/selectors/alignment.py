@@ -755,6 +755,15 @@ class Gaps:
     actions: list[ActionGap]
     unlinked: UnlinkedLines
 
+    @property
+    def marked_unfunded(self) -> int:
+        """Actions whose funding status for the year says they lack money (unfunded, requested, deferred)."""
+        return sum(1 for gap in self.actions if gap.funding is not None)
+
+    @property
+    def not_costed(self) -> int:
+        return len(self.actions) - self.marked_unfunded
+
 
 def budget_gaps(
     plan: Plan,
@@ -788,6 +797,9 @@ def budget_gaps(
         unfunded = row.status not in FUNDED_STATUSES if row else action.pk not in allocated
         if unfunded:
             actions.append(ActionGap(action, row))
+    # What someone marked unfunded, requested or deferred comes first; actions nobody has costed yet follow
+    # (many actions are policy work with no budget of their own). Each part stays in plan order.
+    actions.sort(key=lambda gap: gap.funding is None)
     return Gaps(fiscal_year, kind, goals, actions, _unlinked_lines(data, kind, limit))
 
 

@@ -35,6 +35,8 @@ def _chart(money: selectors.PublicMoney, title: str) -> str:
             description=description,
             bars=bars,
             value_text=format_money_short,
+            width=420,
+            labels_above=True,  # residents read this page on phones
         )
     )
 
