@@ -35,6 +35,7 @@ class Mode:
     runs: int
     load: LoadPlan
     import_rows: int  # the measurement-import benchmark's file
+    survey_responses: int  # the survey benchmark's responses
 
 
 QUICK_LOAD = LoadPlan(concurrency=8, seconds=1.0, rounds=3, warmup_seconds=0.5)
@@ -55,8 +56,8 @@ def parse_args() -> Mode:
     scale = args.scale or ("city" if args.quick else "both")
     scales = ["city", "metro"] if scale == "both" else [scale]
     if args.quick:
-        return Mode("quick", scales, runs=3, load=QUICK_LOAD, import_rows=20_000)
-    return Mode("full", scales, runs=7, load=FULL_LOAD, import_rows=100_000)
+        return Mode("quick", scales, runs=3, load=QUICK_LOAD, import_rows=20_000, survey_responses=20_000)
+    return Mode("full", scales, runs=7, load=FULL_LOAD, import_rows=100_000, survey_responses=100_000)
 
 
 def run_scale(scale: str, runs: int) -> dict[str, Any]:
@@ -77,6 +78,28 @@ def run_import(rows: int) -> dict[str, Any]:
     command = [str(PYTHON), str(script), "--rows", str(rows), "--out", str(out)]
     subprocess.run(command, cwd=PROJECT_DIR, env=bench_env("imports"), check=True)
     return dict(json.loads(out.read_text(encoding="utf-8")))
+
+
+def run_surveys(responses: int) -> dict[str, Any]:
+    """The survey benchmark (bench/surveys.py) on its own fresh database, in a child process."""
+    remove_database("surveys")
+    out = BENCH_DIR / "surveys.json"
+    script = PROJECT_DIR / "bench" / "surveys.py"
+    command = [str(PYTHON), str(script), "--responses", str(responses), "--out", str(out)]
+    subprocess.run(command, cwd=PROJECT_DIR, env=bench_env("surveys"), check=True)
+    return dict(json.loads(out.read_text(encoding="utf-8")))
+
+
+def print_surveys(result: dict[str, Any]) -> None:
+    page, filtered = result["page"], result["page_filtered"]
+    print(
+        f"Survey results ({result['responses']:,} responses x {result['questions']} questions, medians of 3):\n"
+        f"  read responses {result['read_seconds'] * 1000:.0f} ms, tabulate every question "
+        f"{result['tabulate_seconds'] * 1000:.0f} ms, one crosstab {result['crosstab_seconds'] * 1000:.0f} ms "
+        f"(target: tabulation + crosstab <= 300 ms)\n"
+        f"  staff results page {page['seconds'] * 1000:.0f} ms in {page['queries']} queries; filtered with a "
+        f"crosstab {filtered['seconds'] * 1000:.0f} ms in {filtered['queries']} queries\n"
+    )
 
 
 def run_load(scale_result: dict[str, Any], plan: LoadPlan) -> dict[str, list[LoadResult]]:
@@ -109,6 +132,7 @@ def main() -> None:
     load = summarise(run_load(results[load_scale], mode.load))
     print_load(load, mode.load, load_scale)
     print_import(run_import(mode.import_rows))
+    print_surveys(run_surveys(mode.survey_responses))
     print_summary(results, problems, load)
     print(f"Total time: {time.perf_counter() - started:.0f} s (load average {load_average()} at the end)")
 

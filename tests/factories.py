@@ -284,3 +284,75 @@ def make_budget_request(cycle: Any, department: Department, items: list[PlanItem
     request = BudgetRequest.objects.create(cycle=cycle, department=department, **values)
     request.items.set(items)
     return request
+
+
+def make_survey(plan: Plan, *, questions: tuple[dict[str, Any], ...] = (), **overrides: Any) -> Any:
+    """A survey written straight to the tables (services are tested on their own). Each question dict may carry
+    `options` and `rows` as lists of (code, English, Spanish)."""
+    from civicplan.engagement.models import Option, Question, Survey
+
+    fields = {
+        "slug": f"survey-{Survey.objects.count() + 1}",
+        "title_en": "Community Needs Survey",
+        "title_es": "Encuesta de necesidades comunitarias",
+        "min_seconds": 0,
+        **overrides,
+    }
+    survey = Survey.objects.create(plan=plan, **fields)
+    for position, spec in enumerate(questions):
+        spec = dict(spec)
+        options = spec.pop("options", [])
+        rows = spec.pop("rows", [])
+        question = Question.objects.create(
+            survey=survey,
+            key=spec.pop("key", f"q{position + 1}"),
+            position=position,
+            text_en=spec.pop("text_en", f"Question {position + 1}"),
+            text_es=spec.pop("text_es", f"Pregunta {position + 1}"),
+            **spec,
+        )
+        for index, (code, english, spanish) in enumerate(options):
+            Option.objects.create(
+                question=question, code=code, label_en=english, label_es=spanish, position=index
+            )
+        for index, (code, english, spanish) in enumerate(rows):
+            Option.objects.create(
+                question=question, code=code, label_en=english, label_es=spanish, position=index, is_row=True
+            )
+    return survey
+
+
+SURVEY_OPTIONS = [
+    ("parks", "Parks", "Parques"),
+    ("roads", "Roads", "Calles"),
+    ("housing", "Housing", "Vivienda"),
+]
+
+
+def make_needs_survey(plan: Plan, **overrides: Any) -> Any:
+    """A survey with one question of every kind, on two pages, open unless told otherwise."""
+    return make_survey(
+        plan,
+        state=overrides.pop("state", "open"),
+        questions=(
+            {"kind": "single", "required": True, "options": SURVEY_OPTIONS, "allows_other": True},
+            {"kind": "multiple", "options": SURVEY_OPTIONS, "max_choices": 2},
+            {
+                "kind": "rating",
+                "scale_min": 1,
+                "scale_max": 5,
+                "low_label_en": "Poor",
+                "high_label_en": "Great",
+            },
+            {
+                "kind": "matrix",
+                "rows": [("safety", "Safety", "Seguridad"), ("trash", "Trash pickup", "Basura")],
+            },
+            {"kind": "ranking", "options": SURVEY_OPTIONS, "page": 2},
+            {"kind": "allocation", "options": SURVEY_OPTIONS, "total_points": 100, "page": 2},
+            {"kind": "number", "page": 2},
+            {"kind": "long_text", "page": 2},
+            {"kind": "district", "page": 2, "segment": "district"},
+        ),
+        **overrides,
+    )

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "civicplan.plans",
     "civicplan.performance",
     "civicplan.budget",
+    "civicplan.engagement",
     "civicplan.web",
 ]
 
@@ -230,6 +231,12 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # through a view that checks permission (plans `evidence_file`). Keep MEDIA_ROOT outside STATIC_ROOT.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
+
+# --- Public surveys ---------------------------------------------------------------------------------------------
+# At most this many submissions per address in the window; more get 429 with the answers kept on the page.
+# A registered event kiosk is exempt (many residents, one tablet).
+SURVEY_SUBMISSIONS_PER_WINDOW = env_int("SURVEY_SUBMISSIONS_PER_WINDOW", 20)
+SURVEY_SUBMISSION_WINDOW_SECONDS = env_int("SURVEY_SUBMISSION_WINDOW_SECONDS", 10 * 60)
 
 LOGGING = {
     "version": 1,

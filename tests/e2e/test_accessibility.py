@@ -138,6 +138,26 @@ def _submit_empty_form(tab: Tab, site: SimpleNamespace) -> None:
     assert tab.page.locator("main [aria-invalid=true]").count() >= 1, "no field is marked invalid"
 
 
+def _send_survey_page_empty(tab: Tab, site: SimpleNamespace) -> None:
+    """The first page sent with its required question unanswered: the error summary and the field's error."""
+    with tab.page.expect_navigation():
+        tab.page.locator("main form button[value=next]").click()
+    assert tab.page.locator("main .usa-error-message").count() >= 1, "no error next to the question"
+    assert tab.page.locator('.usa-alert--error a[href="#field-q1"]').count() == 1, "the summary does not link"
+
+
+def _submit_empty_card(tab: Tab, site: SimpleNamespace) -> None:
+    with tab.page.expect_navigation():
+        tab.page.locator("main form button[type=submit]").first.click()
+    assert tab.page.locator("main .usa-error-message").count() >= 1, "the empty card was not refused"
+
+
+def _submit_first_form(tab: Tab, site: SimpleNamespace) -> None:
+    with tab.page.expect_navigation():
+        tab.page.locator("main form button[type=submit]").first.click()
+    assert tab.page.locator("main [aria-invalid=true]").count() >= 1, "no field is marked invalid"
+
+
 def _send_back_without_comment(tab: Tab, site: SimpleNamespace) -> None:
     form = tab.page.locator(f"main form[action$='/updates/{site.waiting.pk}/send-back/']")
     with tab.page.expect_navigation():
@@ -154,6 +174,23 @@ PUBLIC_PAGES = [
     PageCase("where-the-money-goes", lambda s: f"/budget/?year={s.fiscal_year}", as_user=""),
     PageCase("priority-2", lambda s: "/priorities/2/", as_user=""),
     PageCase("not-found", lambda s: "/goals/9.9/", status=404, as_user=""),
+    PageCase("surveys", lambda s: "/surveys/", as_user=""),
+    PageCase("survey-form", lambda s: f"/surveys/{s.open_survey.slug}/", as_user=""),
+    PageCase(
+        "survey-form-errors",
+        lambda s: f"/surveys/{s.open_survey.slug}/",
+        then=_send_survey_page_empty,
+        as_user="",
+    ),
+    PageCase("survey-form-page-2", lambda s: f"/surveys/{s.open_survey.slug}/?page=2", as_user=""),
+    PageCase("survey-results", lambda s: f"/surveys/{s.published_survey.slug}/results/", as_user=""),
+    PageCase("survey-thanks", lambda s: f"/surveys/{s.open_survey.slug}/thanks/", as_user=""),
+    PageCase("survey-closed", lambda s: f"/surveys/{s.closed_survey.slug}/", status=410, as_user=""),
+    PageCase(
+        "survey-invitation",
+        lambda s: f"/surveys/{s.employee_survey.slug}/invitation/{s.invite_token}/",
+        as_user="",
+    ),
 ]
 
 STAFF_PAGES = [
@@ -286,6 +323,43 @@ STAFF_PAGES = [
     PageCase("budget-calendar", lambda s: "/staff/budget/calendar/"),
     PageCase("budget-cycle-new", lambda s: "/staff/budget/calendar/cycles/new/"),
     PageCase("budget-milestone-new", lambda s: f"/staff/budget/calendar/cycles/{s.cycle.pk}/milestones/new/"),
+    # Engagement
+    PageCase("engagement", lambda s: "/staff/engagement/"),
+    PageCase("activity", lambda s: f"/staff/engagement/activities/{s.activity.pk}/", as_user="editor_a"),
+    PageCase(
+        "activity-card-errors",
+        lambda s: f"/staff/engagement/activities/{s.activity.pk}/",
+        then=_submit_empty_card,
+    ),
+    PageCase("activity-session", lambda s: f"/staff/engagement/activities/{s.session.pk}/"),
+    PageCase("activity-new", lambda s: "/staff/engagement/activities/new/"),
+    PageCase("activity-new-errors", lambda s: "/staff/engagement/activities/new/", then=_submit_empty_form),
+    PageCase("survey", lambda s: f"/staff/engagement/surveys/{s.open_survey.pk}/"),
+    PageCase("survey-draft", lambda s: f"/staff/engagement/surveys/{s.draft_survey.pk}/"),
+    PageCase("survey-new", lambda s: "/staff/engagement/surveys/new/"),
+    PageCase("question-new", lambda s: f"/staff/engagement/surveys/{s.draft_survey.pk}/questions/new/"),
+    PageCase(
+        "question-new-errors",
+        lambda s: f"/staff/engagement/surveys/{s.draft_survey.pk}/questions/new/",
+        then=_submit_first_form,
+    ),
+    PageCase(
+        "survey-results-staff",
+        lambda s: f"/staff/engagement/surveys/{s.published_survey.pk}/results/?row=q1&column=q9",
+    ),
+    PageCase(
+        "survey-results-employee", lambda s: f"/staff/engagement/surveys/{s.employee_survey.pk}/results/"
+    ),
+    PageCase("survey-invites", lambda s: f"/staff/engagement/surveys/{s.employee_survey.pk}/invitations/"),
+    PageCase(
+        "survey-paper", lambda s: f"/staff/engagement/surveys/{s.open_survey.pk}/paper/", as_user="editor_a"
+    ),
+    PageCase(
+        "survey-council-answer",
+        lambda s: f"/staff/engagement/surveys/{s.council_survey.pk}/answer/",
+        as_user="council_member",
+    ),
+    PageCase("kiosk-new", lambda s: "/staff/engagement/kiosks/new/"),
 ]
 
 
@@ -313,8 +387,10 @@ def site(
     services.archive_item(item=items["2.2.1.2"], user=coordinator, reason="Merged into 2.2.1.1.")
     tracking = _implementation_tracking(plan, items, coordinator, editor_a)
     budget = _budget(plan, items, department_a)
+    engagement = _engagement(plan, coordinator)
     return SimpleNamespace(
         plan=plan,
+        **engagement,
         finance=finance,
         **budget,
         department_a=department_a,
@@ -458,6 +534,77 @@ def _budget(plan: Any, items: dict[str, Any], department_a: Any) -> dict[str, An
     cycle = factories.make_cycle(organization, plan.start_fiscal_year + 2)
     request = factories.make_budget_request(cycle, department_a, [items["1.1"], items["1.1.1.1"]])
     return {"fiscal_year": year, "fund": fund, "budget_line": line, "cycle": cycle, "budget_request": request}
+
+
+def _engagement(plan: Any, coordinator: Any) -> dict[str, Any]:
+    """Surveys in each state and audience (the published one with responses, so results have charts), an event
+    with a comment card and a council session with an output."""
+    import random
+
+    from civicplan.engagement import services
+    from tests import factories
+
+    rng = random.Random(4)
+    surveys = {
+        "open_survey": factories.make_needs_survey(plan, slug="needs"),
+        "draft_survey": factories.make_needs_survey(plan, slug="draft", state="draft"),
+        "closed_survey": factories.make_needs_survey(plan, slug="closed", state="closed"),
+        "published_survey": factories.make_needs_survey(plan, slug="results", state="published"),
+        "council_survey": factories.make_needs_survey(plan, slug="council", audience="council"),
+        "employee_survey": factories.make_needs_survey(plan, slug="staff", audience="employee"),
+    }
+    for survey in (surveys["published_survey"], surveys["employee_survey"]):
+        for number in range(12):
+            services.enter_paper_response(
+                survey=survey,
+                user=coordinator,
+                answers={
+                    "q1": rng.choice(["parks", "roads", "housing"]),
+                    "q2": ["parks"],
+                    "q3": rng.randint(1, 5),
+                    "q4": {"safety": 4, "trash": rng.randint(1, 5)},
+                    "q5": ["roads", "parks"],
+                    "q6": {"parks": 50, "roads": 50},
+                    "q7": str(number),
+                    "q8": f"Comentario número {number}",
+                    "q9": rng.choice(["95120", "95121"]),
+                },
+                language="es",
+            ) if survey.audience != "employee" else services.submit_employee_response(
+                survey=survey,
+                token=services.create_invites(
+                    survey=survey, user=coordinator, emails=[f"e{number}@city.gov"]
+                )[0][1],
+                answers={"q1": "parks", "q3": rng.randint(1, 5), "q8": "ok"},
+                language="en",
+            )
+    ((_email, token),) = services.create_invites(
+        survey=surveys["employee_survey"], user=coordinator, emails=["new@city.gov"]
+    )
+    activity = services.create_activity(
+        plan=plan,
+        user=coordinator,
+        data={
+            "kind": "public_event",
+            "title_en": "Library night",
+            "title_es": "Noche en la biblioteca",
+            "date": "2026-03-14",
+        },
+    )
+    services.add_comment_card(
+        activity=activity, user=coordinator, data={"text": "Más sombra", "language": "es", "topic": "parques"}
+    )
+    session = services.create_activity(
+        plan=plan,
+        user=coordinator,
+        data={"kind": "council_session", "title_en": "Council session 1", "date": "2026-01-20"},
+    )
+    services.add_session_output(
+        activity=session,
+        user=coordinator,
+        data={"output_kind": "ranked_priority", "text": "Housing", "rank": 1},
+    )
+    return {**surveys, "invite_token": token, "activity": activity, "session": session}
 
 
 def _visit(open_tab: Callable[..., Tab], site: SimpleNamespace, case: PageCase, lang: str, width: int) -> Tab:

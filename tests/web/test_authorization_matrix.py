@@ -29,6 +29,12 @@ IMPORTERS = {"coordinator", "editor_a", "editor_b"}  # performance.import_measur
 MANAGERS = {"coordinator", "finance"}  # budget.manage_budget, budget.score_request
 FUNDERS = {"coordinator", "finance", "editor_a"}  # budget.change_funding on an action of department A
 REQUESTERS = {"coordinator", "editor_a", "editor_b"}  # budget.add_request
+ENTERERS = {
+    "coordinator",
+    "editor_a",
+    "editor_b",
+}  # engagement.enter_input: comment cards, paper questionnaires
+COUNCIL = {"council_member"}
 
 # url name -> (who may GET, who may POST)
 MATRIX: dict[str, tuple[set[str], set[str]]] = {
@@ -154,6 +160,37 @@ MATRIX: dict[str, tuple[set[str], set[str]]] = {
     "budget:milestone-new": (MANAGERS, MANAGERS),
     "budget:milestone-edit": (MANAGERS, MANAGERS),
     "budget:milestone-delete": (NOBODY, MANAGERS),
+    # Engagement: residents take public surveys, employees use their invitation, the kiosk needs a registered
+    # device (404 without one, for everybody); every plan role reads the record and the results; the coordinator
+    # builds; the coordinator and editors key in cards and paper; council members answer the council survey.
+    "surveys:list": (PUBLIC, PUBLIC),
+    "surveys:kiosk": (PUBLIC, PUBLIC),
+    "surveys:take": (PUBLIC, PUBLIC),
+    "surveys:thanks": (PUBLIC, PUBLIC),
+    "surveys:results": (PUBLIC, PUBLIC),
+    "surveys:invitation": (PUBLIC, PUBLIC),
+    "engagement:overview": (READERS, NOBODY),
+    "engagement:activity-new": (COORDINATOR, COORDINATOR),
+    "engagement:activity": (READERS, ENTERERS),
+    "engagement:activity-edit": (COORDINATOR, COORDINATOR),
+    "engagement:input-archive": (NOBODY, ENTERERS),
+    "engagement:survey-new": (COORDINATOR, COORDINATOR),
+    "engagement:survey": (READERS, NOBODY),
+    "engagement:survey-edit": (COORDINATOR, COORDINATOR),
+    "engagement:survey-state": (NOBODY, COORDINATOR),
+    "engagement:survey-new-version": (NOBODY, COORDINATOR),
+    "engagement:question-new": (COORDINATOR, COORDINATOR),
+    "engagement:question-edit": (COORDINATOR, COORDINATOR),
+    "engagement:question-move": (NOBODY, COORDINATOR),
+    "engagement:question-remove": (NOBODY, COORDINATOR),
+    "engagement:invites": (COORDINATOR, COORDINATOR),
+    "engagement:paper": (ENTERERS, ENTERERS),
+    "engagement:council-answer": (COUNCIL, COUNCIL),
+    "engagement:results": (READERS, NOBODY),
+    "engagement:results-export": (READERS, NOBODY),
+    "engagement:question-public": (NOBODY, COORDINATOR),
+    "engagement:kiosk-new": (COORDINATOR, COORDINATOR),
+    "engagement:kiosk-retire": (NOBODY, COORDINATOR),
 }
 IGNORED_PREFIXES = (
     "django-admin/",
@@ -336,6 +373,7 @@ def world(
         "people:person-new": {},
         "people:person": {"user_id": viewer.pk},
         **budget,
+        **_engagement_world(adopted_plan, coordinator),
     }
     users = {
         "anonymous": None,
@@ -408,6 +446,60 @@ def _budget_world(plan, coordinator, department_a, action, goal) -> dict[str, di
         "budget:milestone-new": {"cycle_id": cycle.pk},
         "budget:milestone-edit": {"milestone_id": milestone.pk},
         "budget:milestone-delete": {"milestone_id": milestone.pk},
+    }
+
+
+def _engagement_world(plan, coordinator) -> dict[str, dict[str, Any]]:
+    """An open public survey, a draft one (questions can change), a published one, an open council survey, an
+    open employee survey with an unused invitation, an activity with a comment card, and a kiosk."""
+    from civicplan.engagement import services as engagement
+    from tests import factories as f
+
+    public = f.make_needs_survey(plan, slug="needs")
+    draft = f.make_needs_survey(plan, slug="draft", state="draft")
+    published = f.make_needs_survey(plan, slug="published", state="published")
+    council = f.make_needs_survey(plan, slug="council", audience="council")
+    employee = f.make_needs_survey(plan, slug="staff", audience="employee")
+    ((_email, token),) = engagement.create_invites(survey=employee, user=coordinator, emails=["e@city.gov"])
+    activity = engagement.create_activity(
+        plan=plan,
+        user=coordinator,
+        data={"kind": "public_event", "title_en": "Library night", "date": "2026-03-14"},
+    )
+    card = engagement.add_comment_card(
+        activity=activity, user=coordinator, data={"text": "More shade", "language": "en"}
+    )
+    kiosk, _secret = engagement.register_kiosk(plan=plan, user=coordinator, name="Tablet", activity=activity)
+    question = draft.questions.get(key="q2")
+    return {
+        "surveys:list": {},
+        "surveys:kiosk": {},
+        "surveys:take": {"slug": public.slug},
+        "surveys:thanks": {"slug": public.slug},
+        "surveys:results": {"slug": published.slug},
+        "surveys:invitation": {"slug": employee.slug, "token": token},
+        "engagement:overview": {},
+        "engagement:activity-new": {},
+        "engagement:activity": {"activity_id": activity.pk},
+        "engagement:activity-edit": {"activity_id": activity.pk},
+        "engagement:input-archive": {"item_id": card.pk},
+        "engagement:survey-new": {},
+        "engagement:survey": {"survey_id": public.pk},
+        "engagement:survey-edit": {"survey_id": draft.pk},
+        "engagement:survey-state": {"survey_id": draft.pk},
+        "engagement:survey-new-version": {"survey_id": public.pk},
+        "engagement:question-new": {"survey_id": draft.pk},
+        "engagement:question-edit": {"survey_id": draft.pk, "question_id": question.pk},
+        "engagement:question-move": {"survey_id": draft.pk, "question_id": question.pk},
+        "engagement:question-remove": {"survey_id": draft.pk, "question_id": question.pk},
+        "engagement:invites": {"survey_id": employee.pk},
+        "engagement:paper": {"survey_id": public.pk},
+        "engagement:council-answer": {"survey_id": council.pk},
+        "engagement:results": {"survey_id": public.pk},
+        "engagement:results-export": {"survey_id": public.pk, "fmt": "csv"},
+        "engagement:question-public": {"survey_id": public.pk, "question_id": public.questions.first().pk},
+        "engagement:kiosk-new": {},
+        "engagement:kiosk-retire": {"kiosk_id": kiosk.pk},
     }
 
 

@@ -49,7 +49,35 @@ def drafts_with_canaries(adopted_plan, coordinator, organization):
     services.save_value(plan=plan, user=coordinator, data={"name_en": f"{CANARY} value", "name_es": CANARY})
     never_adopted = f.make_plan(organization, title_en=f"{CANARY} other draft plan", start_fiscal_year=2031)
     f.make_item(never_adopted, title_en=f"{CANARY} draft priority")
+    _engagement_canaries(plan)
     return plan
+
+
+def _engagement_canaries(plan):
+    """A draft survey, an employee survey with answers, a question kept off the public results, and flagged and
+    council answers in a published survey."""
+    from civicplan.engagement.models import Response
+
+    f.make_needs_survey(plan, slug="draft-survey", state="draft", title_en=f"{CANARY} draft survey")
+    employee = f.make_needs_survey(
+        plan, slug="staff", audience="employee", state="published", title_en=f"{CANARY} staff"
+    )
+    published = f.make_needs_survey(plan, slug="published", state="published")
+    hidden = published.questions.get(key="q8")
+    hidden.results_public = False
+    hidden.text_en = f"{CANARY} private question"
+    hidden.save()
+    for survey in (employee, published):
+        for _number in range(12):
+            Response.objects.create(
+                survey=survey, answers={"q1": "parks", "q8": f"{CANARY} answer"}, submitted_on="2026-03-01"
+            )
+    Response.objects.create(
+        survey=published,
+        answers={"q1": "other", "q1:other": f"{CANARY} flagged"},
+        submitted_on="2026-03-01",
+        flagged=True,
+    )
 
 
 def _links(html: str) -> set[str]:
@@ -58,7 +86,7 @@ def _links(html: str) -> set[str]:
 
 def test_drafts_never_reach_an_anonymous_reader(client, drafts_with_canaries):
     seen: set[str] = set()
-    queue = ["/", "/en/", "/es/"]
+    queue = ["/", "/en/", "/es/", "/en/surveys/", "/es/surveys/"]
     pages = 0
     while queue and pages < 300:
         url = queue.pop()

@@ -46,3 +46,8 @@ def owns_department_of(user: Any, obj: Any) -> bool:
 
 # The city's settings, departments and people are the coordinator's to manage.
 rules.add_perm("accounts.manage_organization", is_coordinator)
+
+
+@rules.predicate
+def is_council(user: Any) -> bool:
+    return _role(user) == Role.COUNCIL

@@ -14,8 +14,10 @@ from django.utils import timezone
 from civicplan.accounts import selectors as account_selectors
 from civicplan.accounts import services as account_services
 from civicplan.budget import selectors as budget_selectors
+from civicplan.engagement import selectors as engagement_selectors
 from civicplan.plans import selectors, services
 from civicplan.web.demo_budget import load_budget
+from civicplan.web.demo_engagement import load_engagement
 from civicplan.web.demo_tracking import load_tracking
 
 DEMO_FILE = Path(__file__).resolve().parents[2] / "demo" / "city.yaml"
@@ -103,6 +105,14 @@ class Command(BaseCommand):
             with transaction.atomic():
                 users = self._users(plan.organization)
                 summary = load_budget(plan, users, timezone.localdate())
+            self.stdout.write(self.style.SUCCESS(f"Loaded {summary}"))
+            changed = True
+        if not engagement_selectors.staff_surveys(plan).exists():
+            # Likewise the engagement record, for a demo loaded before engagement existed.
+            self.stdout.write("Adding council sessions, public events, comment cards and surveys...")
+            with transaction.atomic():
+                users = self._users(plan.organization)
+                summary = load_engagement(plan, users, timezone.localdate())
             self.stdout.write(self.style.SUCCESS(f"Loaded {summary}"))
             changed = True
         if not changed:
