@@ -71,12 +71,16 @@ def test_it_compares_with_the_year_before(plan, organization, world):
     assert rows["2"].change_percent is None  # nothing to compare with
     assert money.previous == D("500.00")
     assert money.change_percent == D("216.7")
+    # Outside the plan has its year before too, so last year's column adds up to last year's total.
+    assert money.outside_row.previous == money.previous - sum(row.previous for row in money.priorities) == 0
+    assert money.outside_row.change == D("650.01")
 
 
 def test_a_year_without_a_year_before_has_no_change(plan, organization, world):
     money = selectors.plan_money(plan, organization, YEAR - 1)
     assert money.previous is None
     assert money.change is None
+    assert money.outside_row.previous is None and money.outside_row.change_text == "—"
     assert _by_code(money)["1"].change_percent is None
 
 

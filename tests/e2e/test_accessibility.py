@@ -146,6 +146,21 @@ def _send_survey_page_empty(tab: Tab, site: SimpleNamespace) -> None:
     assert tab.page.locator('.usa-alert--error a[href="#field-q1"]').count() == 1, "the summary does not link"
 
 
+def _upload_google_forms_export(tab: Tab, site: SimpleNamespace) -> None:
+    """A Google Forms export with a value that maps to no option: the preview lists the problem by row."""
+    export = (
+        "Timestamp,Question 1,Question 8\r\n"
+        "2026/03/14 7:05:12 PM GMT-7,Parques,Más parques\r\n"
+        "2026/03/14 7:06:00 PM GMT-7,Potholes,\r\n"
+    ).encode()
+    tab.page.locator("#id_file").set_input_files(
+        files=[{"name": "form.csv", "mimeType": "text/csv", "buffer": export}]
+    )
+    with tab.page.expect_navigation():
+        tab.page.locator("main form button[type=submit]").click()
+    assert "/import/" in tab.page.url and tab.page.locator("main table").count() >= 1, "no preview was shown"
+
+
 def _submit_empty_card(tab: Tab, site: SimpleNamespace) -> None:
     with tab.page.expect_navigation():
         tab.page.locator("main form button[type=submit]").first.click()
@@ -360,6 +375,13 @@ STAFF_PAGES = [
         as_user="council_member",
     ),
     PageCase("kiosk-new", lambda s: "/staff/engagement/kiosks/new/"),
+    PageCase("survey-import", lambda s: f"/staff/engagement/surveys/{s.closed_survey.pk}/import/"),
+    PageCase(
+        "survey-import-preview",
+        lambda s: f"/staff/engagement/surveys/{s.closed_survey.pk}/import/",
+        then=_upload_google_forms_export,
+    ),
+    PageCase("survey-import-new", lambda s: "/staff/engagement/import/", then=_upload_google_forms_export),
 ]
 
 

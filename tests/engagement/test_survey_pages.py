@@ -207,3 +207,22 @@ def test_a_kiosk_takes_comments_without_an_address_limit(client, plan, coordinat
 
 def test_without_a_registered_kiosk_there_is_no_kiosk_page(client, plan):
     assert client.get(reverse("surveys:kiosk")).status_code == 404
+
+
+def test_a_condition_on_the_same_page_is_said_in_words(client, plan):
+    survey = f.make_survey(
+        plan,
+        state="open",
+        questions=(
+            {"kind": "single", "options": [("yes", "Yes", "Sí"), ("no", "No", "No")]},
+            {"kind": "long_text"},
+        ),
+    )
+    why = survey.questions.get(key="q2")
+    why.show_if_question = survey.questions.get(key="q1")
+    why.show_if_values = ["yes"]
+    why.save()
+    page = client.get(_url(survey)).content.decode()
+    assert "Answer this only if you chose “Yes” in question 1." in page
+    client.post(_url(survey), {"page": "1", "q1": "no", "q2": "typed anyway", "action": "submit"})
+    assert Response.objects.get().answers == {"q1": "no"}

@@ -189,6 +189,9 @@ MATRIX: dict[str, tuple[set[str], set[str]]] = {
     "engagement:results": (READERS, NOBODY),
     "engagement:results-export": (READERS, NOBODY),
     "engagement:question-public": (NOBODY, COORDINATOR),
+    "engagement:import": (COORDINATOR, COORDINATOR),
+    "engagement:import-new": (COORDINATOR, COORDINATOR),
+    "engagement:import-preview": (COORDINATOR, COORDINATOR),  # only whoever uploaded it
     "engagement:kiosk-new": (COORDINATOR, COORDINATOR),
     "engagement:kiosk-retire": (NOBODY, COORDINATOR),
 }
@@ -453,6 +456,7 @@ def _engagement_world(plan, coordinator) -> dict[str, dict[str, Any]]:
     """An open public survey, a draft one (questions can change), a published one, an open council survey, an
     open employee survey with an unused invitation, an activity with a comment card, and a kiosk."""
     from civicplan.engagement import services as engagement
+    from civicplan.engagement.services import imports as engagement_imports
     from tests import factories as f
 
     public = f.make_needs_survey(plan, slug="needs")
@@ -471,6 +475,13 @@ def _engagement_world(plan, coordinator) -> dict[str, dict[str, Any]]:
     )
     kiosk, _secret = engagement.register_kiosk(plan=plan, user=coordinator, name="Tablet", activity=activity)
     question = draft.questions.get(key="q2")
+    upload = engagement_imports.hold_survey_file(
+        user=coordinator,
+        survey=None,
+        plan=plan,
+        filename="form.csv",
+        data=b"Timestamp,Q\r\n2026/03/14 7:05:12 PM GMT-7,x\r\n",
+    )
     return {
         "surveys:list": {},
         "surveys:kiosk": {},
@@ -498,6 +509,9 @@ def _engagement_world(plan, coordinator) -> dict[str, dict[str, Any]]:
         "engagement:results": {"survey_id": public.pk},
         "engagement:results-export": {"survey_id": public.pk, "fmt": "csv"},
         "engagement:question-public": {"survey_id": public.pk, "question_id": public.questions.first().pk},
+        "engagement:import": {"survey_id": public.pk},
+        "engagement:import-new": {},
+        "engagement:import-preview": {"token": upload.token},
         "engagement:kiosk-new": {},
         "engagement:kiosk-retire": {"kiosk_id": kiosk.pk},
     }

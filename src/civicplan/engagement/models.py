@@ -285,6 +285,8 @@ class Response(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     external_id = models.CharField(max_length=120, blank=True)
+    # Imported responses without the tool's id: a hash of answers and day, so the same file twice adds nothing.
+    fingerprint = models.CharField(max_length=64, blank=True)
     import_batch = models.ForeignKey(
         ImportBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

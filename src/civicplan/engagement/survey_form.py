@@ -193,6 +193,7 @@ class BoundQuestion:
     other_checked: bool
     error: str
     number: int
+    condition: str = ""  # "Answer this if …" for a question whose condition is on the same page
 
     @property
     def key(self) -> str:
@@ -203,7 +204,9 @@ class BoundQuestion:
         return f"field-{self.asked.key}"
 
 
-def bind(asked: AskedQuestion, answers: dict[str, Any], error: str = "", number: int = 0) -> BoundQuestion:
+def bind(
+    asked: AskedQuestion, answers: dict[str, Any], error: str = "", number: int = 0, condition: str = ""
+) -> BoundQuestion:
     shape, key = asked.shape, asked.key
     value = answers.get(key)
     chosen: set[str] = set()
@@ -231,4 +234,19 @@ def bind(asked: AskedQuestion, answers: dict[str, Any], error: str = "", number:
         other_checked=OTHER in chosen,
         error=error,
         number=number,
+        condition=condition,
     )
+
+
+def condition_text(asked: AskedQuestion, same_page: dict[int, AskedQuestion], numbers: dict[int, int]) -> str:
+    """Without JavaScript a question that depends on an answer on the same page is always shown: say when to answer
+    it."""
+    source = same_page.get(asked.question.show_if_question_id or 0)
+    if source is None:
+        return ""
+    labels = {c.code: c.label for c in source.shape.options}
+    values = [labels.get(str(v), str(v)) for v in asked.question.show_if_values or []]
+    return _("Answer this only if you chose %(answers)s in question %(number)s.") % {
+        "answers": " / ".join(f"“{v}”" for v in values),
+        "number": numbers[source.question.pk],
+    }

@@ -3,7 +3,7 @@
 
 from django.urls import URLPattern
 
-from civicplan.engagement.views import public, staff
+from civicplan.engagement.views import imports, public, staff
 
 public_patterns: list[URLPattern] = [*public.urlpatterns]
-staff_patterns: list[URLPattern] = [*staff.urlpatterns]
+staff_patterns: list[URLPattern] = [*staff.urlpatterns, *imports.urlpatterns]

@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from pathlib import Path
 from typing import Any
 
 from civicplan.engagement import services
+from civicplan.engagement.services import imports
+
+DEMO_DIR = Path(__file__).resolve().parent / "demo"
 
 PRIORITIES = [
     ("safe", "Safe and healthy community", "Comunidad segura y saludable"),
@@ -89,10 +93,23 @@ def load_engagement(plan: Any, users: dict[str, Any], today: dt.date) -> str:
     services.change_state(survey=needs, user=coordinator, state="published")
     _open_check_in(plan, coordinator)
     invited = _employee_responses(employee, coordinator, rng)
+    imported = _imported_business_survey(plan, coordinator)
     return (
         f"{len(activities['all'])} engagement activities, {cards} comment cards, {responses} survey responses, "
-        f"{invited} employee invitations"
+        f"{invited} employee invitations, {imported} responses imported from a Google Forms export"
     )
+
+
+def _imported_business_survey(plan: Any, user: Any) -> int:
+    """The 2025 business survey, run in Google Forms by Economic Development: a draft survey built from the export,
+    then the export imported into it, as staff do on the import page."""
+    path = DEMO_DIR / "business-survey-google-forms.csv"
+    data = path.read_bytes()
+    survey = imports.create_survey_from_file(
+        plan=plan, user=user, filename=path.name, data=data, title="2025 Business survey (Google Forms)"
+    )
+    _batch, preview = imports.import_survey_file(survey=survey, user=user, filename=path.name, data=data)
+    return preview.new
 
 
 def _question(survey: Any, user: Any, kind: str, text: tuple[str, str], **extra: Any) -> Any:

@@ -361,6 +361,12 @@ class MoneyRow(_ChangeMixin):
 
 
 @dataclass(frozen=True)
+class OutsideMoney(_ChangeMixin):
+    amount: Decimal
+    previous: Decimal | None
+
+
+@dataclass(frozen=True)
 class PlanMoney(_ChangeMixin):
     fiscal_year: int
     kind: str
@@ -372,10 +378,16 @@ class PlanMoney(_ChangeMixin):
     elsewhere: Decimal  # allocated to elements of another plan
     priorities: list[MoneyRow]
     line_count: int
+    previous_outside: Decimal | None = None  # last year's money outside the plan, None when no lines
 
     @property
     def total(self) -> Decimal:
         return self.amount
+
+    @property
+    def outside_row(self) -> OutsideMoney:
+        """Outside the plan this year and last, with the change, like a priority's row."""
+        return OutsideMoney(self.outside, self.previous_outside)
 
     @property
     def outside(self) -> Decimal:
@@ -430,7 +442,7 @@ def plan_money(
     has_previous = (fiscal_year - 1) in years
     before = year_money(loaded[fiscal_year - 1], kind, net_transfers=net_transfers) if has_previous else None
     reached, elsewhere = roll_up(now.direct, tree.parent_of)
-    reached_before, _elsewhere = roll_up(before.direct, tree.parent_of) if before else ({}, ZERO)
+    reached_before, elsewhere_before = roll_up(before.direct, tree.parent_of) if before else ({}, ZERO)
 
     def row(item: PlanItem, children: list[MoneyRow]) -> MoneyRow:
         amount = reached.get(item.pk, ZERO)
@@ -455,6 +467,7 @@ def plan_money(
         elsewhere=elsewhere,
         priorities=priorities,
         line_count=now.line_count,
+        previous_outside=before.unlinked + elsewhere_before if before else None,
     )
 
 

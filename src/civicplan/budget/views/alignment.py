@@ -78,19 +78,33 @@ def _empty_tree() -> selectors.PlanTree:
 
 
 def _priority_chart(money: selectors.PlanMoney, title: str) -> SafeString:
+    """Two drawings of the same chart: labels beside the bars from tablet width up, labels above the bars on a
+    phone (beside them, a 640-wide chart shrunk to a phone has 6 px text). Only one is displayed (and read)."""
     bars = [
         Bar(f"{row.item.code} {row.item.localized('title')}", float(row.amount)) for row in money.priorities
     ]
     bars.append(Bar(_("Outside the plan"), float(money.outside), OUTSIDE_COLOR))
     description = "; ".join(f"{bar.label}: {format_money(bar.value)}" for bar in bars)
-    chart = bar_chart(
+    wide = bar_chart(
         chart_id="money-by-priority",
         title=title,
         description=description,
         bars=bars,
         value_text=format_money_short,
     )
-    return mark_safe(chart)  # lib.charts escapes every text it draws
+    narrow = bar_chart(
+        chart_id="money-by-priority-phone",
+        title=title,
+        description=description,
+        bars=bars,
+        value_text=format_money_short,
+        width=360,
+        labels_above=True,
+    )
+    # lib.charts escapes every text it draws
+    return mark_safe(
+        f'<div class="display-none tablet:display-block">{wide}</div><div class="tablet:display-none">{narrow}</div>'
+    )
 
 
 # --- Overview, totals, gaps, actions --------------------------------------------------------------------------

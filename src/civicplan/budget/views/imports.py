@@ -281,6 +281,7 @@ def _fund_table(organization: Organization) -> dict[str, Any]:
             entry = by_fund.get((fund.pk, year))
             cells.append(
                 {
+                    "year": fy_label(year, organization),  # the cell's label when the table stacks on a phone
                     "lines": entry["lines"] if entry else 0,
                     "adopted": format_money(entry["adopted"])
                     if entry and entry["adopted"] is not None

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from civicplan.engagement import selectors, services
 from civicplan.engagement.models import Survey
 from civicplan.engagement.selectors import AskedQuestion
-from civicplan.engagement.survey_form import bind, check_all, read_page, visible_answers
+from civicplan.engagement.survey_form import bind, check_all, condition_text, read_page, visible_answers
 
 
 @dataclass
@@ -106,10 +106,7 @@ def run_survey(request: HttpRequest, survey: Survey, door: Door) -> HttpResponse
         {
             "survey": survey,
             "door": door,
-            "questions": [
-                bind(a, draft["answers"], errors.get(a.key, ""), number=asked.index(a) + 1)
-                for a in _visible(on_page, draft["answers"], asked)
-            ],
+            "questions": _bound(on_page, draft["answers"], asked, errors),
             "answers": draft["answers"],
             "errors": errors,
             "error_list": [(a, errors[a.key]) for a in on_page if a.key in errors],
@@ -123,6 +120,23 @@ def run_survey(request: HttpRequest, survey: Survey, door: Door) -> HttpResponse
         },
         status=status,
     )
+
+
+def _bound(
+    on_page: list[AskedQuestion], answers: dict[str, Any], asked: list[AskedQuestion], errors: dict[str, str]
+) -> list[Any]:
+    numbers = {a.question.pk: index for index, a in enumerate(asked, start=1)}
+    same_page = {a.question.pk: a for a in on_page}
+    return [
+        bind(
+            a,
+            answers,
+            errors.get(a.key, ""),
+            number=numbers[a.question.pk],
+            condition=condition_text(a, same_page, numbers),
+        )
+        for a in _visible(on_page, answers, asked)
+    ]
 
 
 def _visible(on_page: list[AskedQuestion], answers: dict[str, Any], asked: list[AskedQuestion]) -> list[Any]:
