@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from civicplan.budget import selectors
 from civicplan.budget.models import Allocation
 from civicplan.plans import services
+from tests import factories as f
 from tests.budget.alignment_world import YEAR, build_world, more_lines
 
 D = Decimal
@@ -109,3 +110,15 @@ def test_it_is_cached_for_anonymous_readers_until_the_budget_changes(client, wor
     allocate_line(line=world.lines["L3"], item=world.items["2.2"], user=finance, share_percent=D("100"))
     body = client.get("/en/budget/", {"year": YEAR}).content.decode()
     assert "$400" in body  # outside the plan dropped by the 50.01 now linked to goal 2.2
+
+
+def test_a_request_adopted_ahead_of_the_budget_does_not_publish_that_year(client, adopted_plan, organization):
+    """Adopting one request for a future year makes a funded line, but that year's budget is not adopted yet:
+    residents are told so instead of reading the request as the whole budget."""
+    from civicplan.budget.models import REQUEST_PROGRAM
+
+    year = adopted_plan.start_fiscal_year + 3
+    department = organization.departments.first()
+    f.make_budget_line(organization, department, year, program=REQUEST_PROGRAM, adopted_amount=400000)
+    page = client.get(f"/en/budget/?year={year}").content.decode()
+    assert "There is no adopted budget for" in page and "400,000" not in page

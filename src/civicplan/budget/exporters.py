@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from civicplan.accounts.models import Organization
 from civicplan.budget import selectors
@@ -87,7 +88,11 @@ def budget_book(
     )
     _gaps(workbook, gaps, f"{_('Gaps')}, {year}")
     _actions(workbook, plan, organization, fiscal_year, tree, f"{_('Actions')}, {year}")
-    _outside(workbook, gaps, f"{_('Budget lines linked to no plan element')}: {label}, {year}")
+    _outside(
+        workbook,
+        gaps,
+        _("Budget lines linked to no plan element: %(kind)s, %(year)s") % {"kind": label, "year": year},
+    )
     _lines(workbook, organization, fiscal_year, f"{_('Budget lines')}, {year}")
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -110,7 +115,7 @@ def _by_priority(
         _Column(_("Title"), width=50),
         _Column(_("Amount"), "money"),
         _Column(_("Previous year"), "money"),
-        _Column(_("Change"), "money"),
+        _Column(pgettext("difference", "Change"), "money"),
         _Column(_("Change (%)"), "percent", 12),
         _Column(_("Share of the total (%)"), "percent", 12),
     ]
@@ -132,7 +137,8 @@ def _by_priority(
             )
     rows.append(["", "", _("Outside the plan"), money.outside, None, None, None, money.outside_share])
     rows.append(["", "", _("Total"), money.total, money.previous, money.change, money.change_percent, None])
-    _sheet(workbook, _("By priority"), f"{_('Money by priority and goal')}: {subtitle}", columns, rows)
+    title = _("Money by priority and goal: %(subtitle)s") % {"subtitle": subtitle}
+    _sheet(workbook, _("By priority"), title, columns, rows)
 
 
 def _totals(workbook: Any, name: str, title: str, totals: selectors.Totals) -> None:

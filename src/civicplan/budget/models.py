@@ -24,6 +24,7 @@ from civicplan.core.models import BilingualMixin, TimeStampedModel
 from civicplan.plans.models import PlanItem
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
+REQUEST_PROGRAM = "Budget requests"  # the program of the budget lines adopted requests become
 HUNDRED = Decimal(100)
 
 

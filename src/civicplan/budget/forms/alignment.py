@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from civicplan.budget.forms.imports import fund_label
 from civicplan.budget.models import Fund, FundingStatus
 from civicplan.budget.services.allocations import ALLOCATABLE_LEVELS
 from civicplan.core.forms import UswdsFormMixin
@@ -122,6 +123,7 @@ class FundingForm(UswdsFormMixin, forms.Form):
     def __init__(self, *args: Any, funds: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["fund"].queryset = funds
+        self.fields["fund"].label_from_instance = fund_label
 
     def clean_estimated_cost(self) -> Decimal | None:
         return _amount(self.cleaned_data["estimated_cost"])

@@ -15,9 +15,14 @@ from civicplan.budget.services.imports import NEW, BudgetPreview
 from civicplan.core.forms import UswdsFormMixin
 
 
+def fund_label(fund: Fund) -> str:
+    """A fund as every choice list names it: its code and its name in the reader's language."""
+    return f"{fund.code} – {fund.localized('name')}"
+
+
 class FundChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Fund) -> str:
-        return f"{obj.code} – {obj.localized('name')}"
+        return fund_label(obj)
 
 
 def _fund_field(funds: QuerySet[Fund]) -> FundChoiceField:

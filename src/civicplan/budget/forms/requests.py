@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civicplan.accounts.models import Department, Organization
+from civicplan.budget.forms.imports import fund_label
 from civicplan.budget.models import BudgetCycle, BudgetRequest, Fund
 from civicplan.budget.selectors.common import fy_label
 from civicplan.core.forms import UswdsFormMixin
@@ -118,6 +119,7 @@ class BudgetRequestForm(UswdsFormMixin, forms.Form):
         ]
         funds = Fund.objects.filter(organization=organization).order_by("code", "name_en")
         self.fields["fund"].queryset = funds
+        self.fields["fund"].label_from_instance = fund_label
         self.fields["fund"].empty_label = _("Choose a fund")
         if not funds.exists():
             self.fields["fund"].help_text = _(
@@ -127,6 +129,7 @@ class BudgetRequestForm(UswdsFormMixin, forms.Form):
         self.item_groups = item_groups
         if choose_department:
             self.fields["department"].queryset = Department.objects.filter(organization=organization)
+            self.fields["department"].label_from_instance = lambda department: department.localized("name")
             self.fields["department"].empty_label = _("Choose a department")
         else:
             del self.fields["department"]

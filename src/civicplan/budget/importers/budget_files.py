@@ -468,6 +468,16 @@ def split_code(text: str) -> tuple[str, str]:
     return match.group("code"), match.group("name").strip()
 
 
+def _bare_total(texts: dict[str, str]) -> bool:
+    """The description is only a total word, or a total word and a name another cell of the row already has."""
+    description = texts.get("description", "")
+    if total_level(description) is None:
+        return False
+    rest = _TOTAL_LABEL.sub("", description).strip(" :-–").casefold()
+    others = {text.casefold() for role, text in texts.items() if text and role != "description"}
+    return not rest or rest in others
+
+
 def total_level(label: str) -> int | None:
     """2 for a grand total, 1 for a total, 0 for a subtotal (English or Spanish), None for anything else."""
     match = _TOTAL_LABEL.search(label.strip())
@@ -537,12 +547,13 @@ class _Reader:
         else:
             amounts, problems = self.long_amount(cells)
         label = " ".join(text for text in texts.values() if text)
-        # A description that starts with "Total" ("Total Compensation Study") is a line when other cells name it.
+        # A description that starts with "Total" ("Total Compensation Study") is a line when other cells name it;
+        # but "Subtotal" alone, or "Total Recreation" beside a Recreation program, is the file's own total.
         filled = [role for role, text in texts.items() if text]
         levels = [
             level
             for role in filled
-            if role != "description" or filled == ["description"]
+            if role != "description" or filled == ["description"] or _bare_total(texts)
             for level in [total_level(texts[role])]
             if level is not None
         ]

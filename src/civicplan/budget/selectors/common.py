@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from civicplan.accounts.models import Organization
-from civicplan.budget.models import BudgetLine, Fund
+from civicplan.budget.models import REQUEST_PROGRAM, BudgetLine, Fund
 from civicplan.lib.fiscal import fiscal_year_label, fiscal_year_of
 from civicplan.plans.models import Plan
 
@@ -20,6 +20,7 @@ __all__ = [
     "fy_label",
     "lines_by_description",
     "plan_fiscal_years",
+    "public_budget_years",
 ]
 
 
@@ -42,6 +43,19 @@ def budget_years(organization: Organization) -> list[int]:
     """Fiscal years that have budget lines, oldest first."""
     return list(
         BudgetLine.objects.filter(organization=organization)
+        .order_by("fiscal_year")
+        .values_list("fiscal_year", flat=True)
+        .distinct()
+    )
+
+
+def public_budget_years(organization: Organization) -> list[int]:
+    """Fiscal years whose adopted budget residents may read: years with adopted amounts that came from the city's
+    budget (a file finance loaded), not only from requests adopted ahead of it. A request adopted for a future
+    year does not make that year's budget "adopted"."""
+    return list(
+        BudgetLine.objects.filter(organization=organization, adopted_amount__isnull=False)
+        .exclude(program=REQUEST_PROGRAM)
         .order_by("fiscal_year")
         .values_list("fiscal_year", flat=True)
         .distinct()

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from civicplan.accounts.models import Department, User
 from civicplan.budget.models import (
+    REQUEST_PROGRAM,
     ActionFunding,
     BudgetCycle,
     BudgetLine,
@@ -48,7 +49,6 @@ __all__ = [
     "withdraw_request",
 ]
 
-REQUEST_PROGRAM = "Budget requests"  # the program of the budget lines adopted requests become
 SCORE_FIELDS = ("score_alignment", "score_need", "score_readiness")
 ADOPT, NOT_FUNDED = "adopt", "not_funded"
 

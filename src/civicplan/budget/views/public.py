@@ -48,7 +48,7 @@ def where(request: HttpRequest) -> HttpResponse:
     organization = plan.organization if plan else Organization.current()
     if organization is None:
         raise Http404
-    years = selectors.budget_years(organization)
+    years = selectors.public_budget_years(organization)
     year = selectors.choose_fiscal_year(organization, request.GET.get("year"), years)
     year_label = selectors.fy_label(year, organization)
     context: dict[str, Any] = {
@@ -58,7 +58,7 @@ def where(request: HttpRequest) -> HttpResponse:
         "year_label": year_label,
         "year_choices": [(y, selectors.fy_label(y, organization)) for y in sorted({*years, year})],
     }
-    if plan is not None:
+    if plan is not None and year in years:
         money = selectors.public_money(plan, organization, year)
         title = _("Adopted budget by priority, %(year)s") % {"year": year_label}
         context.update(money=money, chart=_chart(money, title), chart_title=title)
