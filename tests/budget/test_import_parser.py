@@ -398,13 +398,13 @@ def test_a_subtotal_row_of_a_line_item_file_is_skipped_and_checked_not_imported(
     """Open-data exports repeat the department and program on their subtotal rows; "Subtotal" in the description
     is still the file's own figure, not a budget line (it would count the money twice)."""
     data = (
-        "Fiscal Year,Fund,Department,Program,Account,Description,Type,Amount\n"
-        'FY 2025-26,100 - General Fund,Parks,Recreation,6100 Contract Services,Summer camp contract,Actual,"$5,000"\n'
-        'FY 2025-26,100 - General Fund,Parks,Recreation,6200 Supplies,Camp supplies,Actual,"(1,234)"\n'
-        'FY 2025-26,100 - General Fund,Parks,Recreation,,Subtotal,Actual,"$3,766"\n'
-        'FY 2025-26,100 - General Fund,Parks,Recreation,,Total Recreation,Actual,"$3,766"\n'
-        'FY 2025-26,100 - General Fund,Parks,Recreation,6100 Contract Services,Total Compensation Study,Actual,"$900"\n'
-    ).encode()
+        b"Fiscal Year,Fund,Department,Program,Account,Description,Type,Amount\n"
+        b'FY 2025-26,100 - General Fund,Parks,Recreation,6100 Contract Services,Summer camp contract,Actual,"$5,000"\n'
+        b'FY 2025-26,100 - General Fund,Parks,Recreation,6200 Supplies,Camp supplies,Actual,"(1,234)"\n'
+        b'FY 2025-26,100 - General Fund,Parks,Recreation,,Subtotal,Actual,"$3,766"\n'
+        b'FY 2025-26,100 - General Fund,Parks,Recreation,,Total Recreation,Actual,"$3,766"\n'
+        b'FY 2025-26,100 - General Fund,Parks,Recreation,6100 Contract Services,Total Compensation Study,Actual,"$900"\n'
+    )
     parsed = read_budget_file("actuals.csv", data)
     assert [row.description for row in parsed.rows] == [
         "Summer camp contract",
