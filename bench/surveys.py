@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import resource
 import statistics
 import time
 from pathlib import Path
@@ -108,6 +109,44 @@ def build_responses(survey: Any, count: int, rng: random.Random) -> None:
     Response.objects.bulk_create(batch)
 
 
+def import_file(plan: Any, responses: int, rng: random.Random) -> tuple[Any, bytes]:
+    """A LimeSurvey CSV export (BOM, every field quoted, CRLF) of `responses` x 25 questions: 10 single choice
+    (answer codes), 10 ratings, 5 short texts, and the survey it goes into."""
+    import csv
+    import io
+
+    from civicplan.engagement.models import Option, Question, Survey
+
+    survey = Survey.objects.create(plan=plan, slug="bench-import", title_en="Import", title_es="Importación")
+    kinds = ["single"] * 10 + ["rating"] * 10 + ["short_text"] * 5
+    for position, kind in enumerate(kinds):
+        question = Question.objects.create(
+            survey=survey, key=f"Q{position + 1}", position=position, kind=kind, text_en=f"Q{position + 1}"
+        )
+        if kind == "single":
+            for index, (code, en, es) in enumerate(OPTIONS):
+                Option.objects.create(question=question, code=code, label_en=en, label_es=es, position=index)
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+    writer.writerow(
+        ["id", "submitdate", "lastpage", "startlanguage", "seed", "startdate", "datestamp"]
+        + [f"Q{n + 1}" for n in range(len(kinds))]
+    )
+    codes = [code for code, _en, _es in OPTIONS]
+    for n in range(responses):
+        stamp = f"2026-03-{1 + n % 28:02d} 10:{n % 60:02d}:00"
+        values = [
+            rng.choice(codes)
+            if k == "single"
+            else str(rng.randint(1, 5))
+            if k == "rating"
+            else rng.choice(["Más parques", "Fix the streets", ""])
+            for k in kinds
+        ]
+        writer.writerow([str(n + 1), stamp, "3", rng.choice(["en", "es"]), "1", stamp, stamp, *values])
+    return survey, ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
 def median_time(step: Any, runs: int = 3) -> tuple[Any, float]:
     times, result = [], None
     for _ in range(runs):
@@ -156,6 +195,14 @@ def main() -> None:
     people, read = median_time(lambda: results_view.respondents_of(survey, asked))
     _results, tabulated = median_time(lambda: [tabulate(a.shape, people) for a in asked])
     _table, crossed = median_time(lambda: crosstab(asked[0].shape, asked[10].shape, people))
+    import_survey, export = import_file(survey.plan, args.responses, rng)
+    from civicplan.engagement.services import imports
+
+    started = time.perf_counter()
+    _batch, import_preview = imports.import_survey_file(
+        survey=import_survey, user=None, filename="export.csv", data=export
+    )
+    imported = time.perf_counter() - started
     client = Client()
     client.force_login(User.objects.filter(role="coordinator").first())
     url = f"/en/staff/engagement/surveys/{survey.pk}/results/"
@@ -166,6 +213,10 @@ def main() -> None:
         "read_seconds": read,
         "tabulate_seconds": tabulated,
         "crosstab_seconds": crossed,
+        "import_seconds": imported,
+        "import_rows": import_preview.new,
+        "import_mb": len(export) / 1e6,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "page": page(client, url),
         "page_filtered": page(client, url + "?age_band=o2&row=q1&column=q11"),
     }
