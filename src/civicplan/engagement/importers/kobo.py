@@ -103,7 +103,7 @@ def _plans(
     other_indexes = {index for index, _heading in others.values()}
     summaries = {path[:-1] for path in paths if len(path) > 1 and path[:-1] in paths}
     groups: dict[tuple[str, ...], list[tuple[int, str]]] = {}
-    order: list[tuple[str, tuple[str, ...] | int]] = []  # plans in the order of their first column
+    order: list[int | tuple[str, ...]] = []  # a column alone, or a group's path, in the order they first come
     for index, heading in columns:
         path = tuple(heading.split("/"))
         if index in other_indexes or path in summaries:
@@ -111,21 +111,19 @@ def _plans(
         parent = path[:-1]
         if parent:
             if parent not in groups:
-                order.append(("group", parent))
+                order.append(parent)
             groups.setdefault(parent, []).append((index, heading))
         else:
-            order.append(("simple", index))
+            order.append(index)
     by_index = dict(columns)
     plans = []
-    for what, which in order:
-        if what == "simple":
-            assert isinstance(which, int)
+    for which in order:
+        if isinstance(which, int):
             plans.append(_simple(which, by_index[which], keys, others, labels))
         elif len(groups[which]) == 1 and which not in summaries:  # a group of one question: just the question
             index, heading = groups[which][0]
             plans.append(_simple(index, heading, keys, others, labels))
         else:
-            assert isinstance(which, tuple)
             plans.append(_group(which, groups[which], paths, keys, others, labels, which in summaries))
     return plans
 
@@ -158,7 +156,8 @@ def _group(
     plan = Plan(key=key, text=parent[-1], labels=labels, other_values=frozenset({OTHER}))
     for index, heading in members:
         name = heading.split("/")[-1]
-        part = Part(index, heading, Choice(_key(heading), name), key=keys[index], text=name)
+        code = slug(name) if labels else _key(heading)  # a label export's choices get codes like its options'
+        part = Part(index, heading, Choice(code, name), key=keys[index], text=name)
         if keys[index] in others:
             part.other_column, part.other_heading = others[keys[index]]
         plan.parts.append(part)

@@ -239,7 +239,7 @@ def _count_chunk(chunk: list[Cells], values: dict[int, ColumnValues], time_colum
 
 def _day_first(value: str) -> bool:
     match = SLASH_DAY_FIRST.match(value)
-    return bool(match) and int(match[1]) > 12
+    return match is not None and int(match[1]) > 12
 
 
 # --- Guessing kinds -------------------------------------------------------------------------------------------
@@ -742,11 +742,11 @@ def _compile_group(plan: Plan, kind: QuestionKind, columns: list[ColumnValues], 
         for column in columns:
             for value, times in (column.counts or {}).items():
                 counts[value] = counts.get(value, 0) + times
-        options = build_options(plan, counts)
-        question = _question(plan, kind, options=options.choices, allows_other=options.allows_other)
-        return Compiled(question, _ranking_converter(plan, options))
-    options = [part.choice for part in plan.parts]
-    question = _question(plan, kind, options=options, value_columns=value_columns)
+        ranked = build_options(plan, counts)
+        question = _question(plan, kind, options=ranked.choices, allows_other=ranked.allows_other)
+        return Compiled(question, _ranking_converter(plan, ranked))
+    shared = [part.choice for part in plan.parts]
+    question = _question(plan, kind, options=shared, value_columns=value_columns)
     return Compiled(question, _allocation_converter(plan))
 
 

@@ -14,14 +14,26 @@ kind guesses, each rule commented there), `survey_model` (the dataclasses).
 
 A parsed file's `problems` are values that cannot be read as their question's kind (a rating of "abc", a date
 that does not parse); a non-empty list means the caller refuses the whole import. Previews are left out of
-`responses` (their rows are in `previews_skipped`); partial responses and duplicates stay in, flagged.
+`responses` (their rows are in `previews_skipped`); partial responses and duplicates stay in, flagged. Row
+numbers are the spreadsheet's: header rows count, a quoted multi-line cell is one row.
+
+Two languages: a question's `text` and its options' and rows' labels are the file's (English from an XLSForm
+that has it); Spanish is beside them, keyed by the same codes (`text_es`, `options_es`, `rows_es`), and
+`DetectedQuestion.shape("es")` / `label_index()` give what the runner and `remap_answers` take. Exports
+carry one language, so only `parse_xlsform` fills the Spanish fields.
+
+Limits: MAX_ROWS responses and MAX_COLUMNS columns (SurveyFileError past them); XLSX files are opened by
+`lib.spreadsheets.open_workbook` (size and zip-bomb checks). The size of an upload is the caller's to limit
+(settings.IMPORT_MAX_BYTES): a 100,000-response LimeSurvey CSV of 25 questions is about 37 MB.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -47,6 +59,7 @@ from civicplan.engagement.importers.survey_model import (
     answers_fingerprint,
     clip,
     normalise_label,
+    without_cyclic_gc,
 )
 from civicplan.engagement.importers.survey_tables import (
     MAX_COLUMNS,
@@ -142,7 +155,8 @@ def parse_survey_file(data: bytes, filename: str, format: str = "auto") -> Parse
         table = reread_unquoted(table, data)  # VV files escape their quotes: a quote is just a character
     layout = _LAYOUTS[chosen](table)
     layout.format = chosen
-    return run(layout, table)
+    with without_cyclic_gc():
+        return run(layout, table)
 
 
 def _family(format: str) -> str:
@@ -164,22 +178,25 @@ def remap_answers(
     `labels` is target question key -> {label, in English or Spanish: option code} (a matrix: its rows'
     labels -> row codes), compared after `normalise_label` (so case, accents and spaces do not matter). A value
     is matched by code first, then by its label in the file, then by its own text; an "other" text that is a
-    target option's label becomes that option (Google Forms writes the text where the option would be). Each
-    answer is then checked with `answers.check_answer`; `required` is not enforced for partial responses.
-    Every response of `parsed.responses` is returned, duplicates included: the caller decides about them."""
+    target option's label becomes that option (Google Forms writes the text where the option would be), and
+    a text joining several labels with commas (`Parks, Housing`) becomes those options, the rest "other".
+    Each answer is then checked with `answers.check_answer`, `required` included except for partial
+    responses. Every response of `parsed.responses` is returned, duplicates included: the caller decides."""
     questions = {question.key: question for question in parsed.questions}
     for source, target in mapping.items():
         if source not in questions or target not in targets:
             raise ValueError(f"Mapping {source!r} -> {target!r} names a question that does not exist.")
-    converters = [
+    mappers = [
         _Mapper(questions[source], targets[target], _normalised_index(labels.get(target, {})))
         for source, target in mapping.items()
     ]
+    # Only the mapped questions are checked: a question the file does not have is not required of it.
+    checks = [_Check(targets[key], mappers) for key in dict.fromkeys(mapping.values())]
     results: list[tuple[int, dict[str, Any]]] = []
     problems: list[RowProblem] = []
-    mapped = {key: targets[key] for key in dict.fromkeys(mapping.values())}
-    for response in parsed.responses:
-        results.append((response.row, _remap_one(response, converters, mapped, problems)))
+    with without_cyclic_gc():
+        for response in parsed.responses:
+            results.append((response.row, _remap_one(response, mappers, checks, problems)))
     return results, problems
 
 
@@ -187,55 +204,98 @@ def _normalised_index(index: dict[str, str]) -> dict[str, str]:
     return {normalise_label(label): code for label, code in index.items()}
 
 
+@dataclass(frozen=True)
+class _Shape(QuestionShape):
+    """A QuestionShape whose option codes are worked out once, not again for each of 100,000 answers."""
+
+    @functools.cached_property
+    def option_codes(self) -> frozenset[str]:
+        return super().option_codes
+
+
+class _Check:
+    """One target question's check, with and without `required` (for partial responses). The verdict on a
+    choice or rating answer depends only on the answer and on whether an "other" text is there, so it is
+    remembered for each such answer: 100,000 responses name the same few options (free text, numbers and
+    matrices are checked every time)."""
+
+    REMEMBERED = frozenset({K.SINGLE, K.MULTIPLE, K.RANKING, K.RATING})
+
+    def __init__(self, shape: QuestionShape, mappers: list[_Mapper]) -> None:
+        values = {item.name: getattr(shape, item.name) for item in dataclasses.fields(shape)}
+        self.key, self.other = shape.key, other_key(shape.key)
+        self.shapes = (_Shape(**values), _Shape(**{**values, "required": False}))
+        self.mapper = next(mapper for mapper in mappers if mapper.target.key == shape.key)
+        self.remembered = shape.kind in self.REMEMBERED
+        self.verdicts: dict[tuple[Any, bool, bool], AnswerProblem | None] = {}
+
+    def __call__(self, answers: dict[str, Any], partial: bool) -> tuple[QuestionShape, AnswerProblem | None]:
+        shape = self.shapes[partial]
+        if not self.remembered:
+            return shape, check_answer(shape, answers)
+        value = answers.get(self.key)
+        seen = (tuple(value) if isinstance(value, list) else value, bool(answers.get(self.other)), partial)
+        if seen not in self.verdicts:
+            self.verdicts[seen] = check_answer(shape, answers)
+        return shape, self.verdicts[seen]
+
+
 def _remap_one(
-    response: ImportedResponse,
-    converters: list[_Mapper],
-    targets: dict[str, QuestionShape],
-    problems: list[RowProblem],
+    response: ImportedResponse, mappers: list[_Mapper], checks: list[_Check], problems: list[RowProblem]
 ) -> dict[str, Any]:
-    """One response's answers in the target's keys; `targets` are the mapped target questions only (a
-    question the file does not have is not required of its responses)."""
     answers: dict[str, Any] = {}
     failed: set[str] = set()
-    filled_by: dict[str, str] = {}
-    for mapper in converters:
-        source, target = mapper.source.key, mapper.target.key
-        if source not in response.answers:
+    filled: set[str] = set()
+    given, row = response.answers, response.row
+    for mapper in mappers:
+        if mapper.source_key not in given:
             continue
-        if target in filled_by:  # a bilingual form asking the same question twice, answered twice
-            problems.append(mapper.problem(response.row, _("it was answered twice in this response")))
+        target = mapper.target_key
+        if target in filled:  # a bilingual form asking the same question twice, answered twice
+            problems.append(mapper.problem(row, _("it was answered twice in this response")))
             failed.add(target)
-            continue
-        filled_by[target] = source
-        before = len(problems)
-        mapper.convert(response, answers, problems)
-        if len(problems) > before:
-            failed.add(target)
-    for key, shape in targets.items():
-        if key in failed:
-            continue
-        if response.partial and shape.required:
-            shape = dataclasses.replace(shape, required=False)
-        found = check_answer(shape, answers)
-        if found is not None:
-            mapper = next((m for m in converters if m.target.key == key), None)
-            problems.append(_answer_problem(response.row, shape, found, mapper))
+        else:
+            filled.add(target)
+            if not mapper.convert(response, answers, problems):
+                failed.add(target)  # reported once, as the value that did not map
+    for check in checks:
+        if check.key not in failed:
+            shape, found = check(answers, response.partial)
+            if found is not None:
+                problems.append(_answer_problem(row, shape, found, check.mapper))
     return answers
 
 
 class _Mapper:
-    """One file question into one target question."""
+    """One file question into one target question. `convert` dispatches once, at creation, on the target's
+    kind; every lookup of a value is remembered."""
 
     def __init__(self, source: DetectedQuestion, target: QuestionShape, labels: dict[str, str]) -> None:
         self.source, self.target, self.labels = source, target, labels
-        self.file_labels = {choice.code: choice.label for choice in [*source.options, *source.rows]}
+        self.file_labels: dict[str, str] = {
+            choice.code: choice.label for choice in [*source.options, *source.rows]
+        }
         self.codes = {choice.code for choice in target.options}
         self.codes_folded = {code.casefold(): code for code in self.codes}
         self.rows = {choice.code for choice in target.rows}
         self.row_labels = {normalise_label(choice.label): choice.code for choice in target.rows}
         self.option_labels = {normalise_label(choice.label): choice.code for choice in target.options}
+        self.order = {choice.code: n for n, choice in enumerate(target.options)}
         self.column = source.columns[0] if source.columns else source.key
         self.memo: dict[str, str | None] = {}
+        self.row_memo: dict[str, str | None] = {}
+        self.source_key, self.target_key = source.key, target.key
+        self.source_other, self.target_other = other_key(source.key), other_key(target.key)
+        convert = {
+            K.SINGLE: self._single,
+            K.MULTIPLE: self._many,
+            K.RANKING: self._many,
+            K.RATING: self._rating,
+            K.MATRIX: self._matrix,
+            K.ALLOCATION: self._allocation,
+            K.NUMBER: self._number,
+        }
+        self._to_target = convert.get(target.kind, self._text)
 
     def problem(self, row: int, what: str, column: str = "") -> RowProblem:
         column = column or self.column
@@ -247,42 +307,22 @@ class _Mapper:
 
     def convert(
         self, response: ImportedResponse, answers: dict[str, Any], problems: list[RowProblem]
-    ) -> None:
-        value = response.answers[self.source.key]
-        other_text = response.answers.get(other_key(self.source.key), "")
-        kind, key = self.target.kind, self.target.key
-        if kind == K.SINGLE:
-            code = self._single(value, other_text, response.row, problems)
-            if code is not None:
-                answers[key] = code
-        elif kind in (K.MULTIPLE, K.RANKING):
-            codes, other_text = self._many(value, other_text, response.row, problems)
-            if codes:
-                answers[key] = codes
-        elif kind == K.RATING:
-            rating = self._whole(value)
-            if rating is None:
-                problems.append(self.problem(response.row, self._not_matched(value)))
-            else:
-                answers[key] = rating
-        elif kind == K.MATRIX:
-            answers_matrix = self._matrix(value, response.row, problems)
-            if answers_matrix:
-                answers[key] = answers_matrix
-        elif kind == K.ALLOCATION:
-            answers[key] = self._allocation(value, response.row, problems)
-        elif kind == K.NUMBER:
-            answers[key] = str(value) if not isinstance(value, list | dict) else ""
-        else:
-            answers[key] = self._as_text(value)
-        if OTHER in _as_list(answers.get(key)) and other_text:
-            answers[other_key(key)] = other_text
+    ) -> bool:
+        """Put the answer in `answers`; False when a value did not map (reported in `problems`)."""
+        before = len(problems)
+        value = response.answers[self.source_key]
+        other_text = response.answers.get(self.source_other, "")
+        result, other_text = self._to_target(value, other_text, response.row, problems)
+        if result is not None and result not in ([], {}):
+            answers[self.target_key] = result
+            if other_text and (result == OTHER or (isinstance(result, list) and OTHER in result)):
+                answers[self.target_other] = other_text
+        return len(problems) == before
 
     # Choices ----------------------------------------------------------------------------------------------
 
     def _code(self, value: Any) -> str | None:
-        """A target option code for one file value: by code, then by its file label, then by its own text.
-        Remembered per value: a file of 100,000 responses names the same few options again and again."""
+        """A target option code for one file value: by code, then by its file label, then by its own text."""
         text = str(value)
         if text in self.codes:
             return text
@@ -304,13 +344,13 @@ class _Mapper:
                 return found
         return None
 
-    def _single(self, value: Any, other_text: str, row: int, problems: list[RowProblem]) -> str | None:
+    def _single(self, value: Any, other_text: str, row: int, problems: list[RowProblem]) -> tuple[Any, str]:
         if value == OTHER:
-            return self._other(other_text, row, problems)
+            return self._other(other_text, row, problems), other_text
         code = self._code(value)
         if code is None:
             problems.append(self.problem(row, self._not_matched(value)))
-        return code
+        return code, other_text
 
     def _other(self, other_text: str, row: int, problems: list[RowProblem]) -> str | None:
         matched = self._code(other_text) if other_text else None
@@ -327,13 +367,12 @@ class _Mapper:
         )
         return None
 
-    def _many(
-        self, value: Any, other_text: str, row: int, problems: list[RowProblem]
-    ) -> tuple[list[str], str]:
+    def _many(self, value: Any, other_text: str, row: int, problems: list[RowProblem]) -> tuple[Any, str]:
         """The target codes of a multiple choice or ranking, and the "other" text left to keep."""
+        items = value if isinstance(value, list) else [value]
         codes: list[str] = []
         rest = ""
-        for item in _as_list(value):
+        for item in items:
             if item == OTHER:
                 found, rest = self._pieces(other_text) if other_text else ([], "")
                 if rest or not found:
@@ -344,22 +383,20 @@ class _Mapper:
                 # A label the file took for one may be several of the target's (`Parks, Roads`).
                 found, left = ([code], "") if code else self._pieces(self.file_labels.get(item, str(item)))
                 if left:
-                    problems.append(
-                        self.problem(row, self._not_matched(left), self.source.value_columns.get(item, ""))
-                    )
+                    column = self.source.value_columns.get(item, "")
+                    problems.append(self.problem(row, self._not_matched(left), column))
             codes += [code for code in found if code not in codes]
         if self.target.kind == K.MULTIPLE:
-            order = {choice.code: n for n, choice in enumerate(self.target.options)}
-            codes.sort(key=lambda code: order.get(code, len(order)))
+            codes.sort(key=lambda code: self.order.get(code, len(self.order)))
         return codes, rest if OTHER in codes else ""
 
     def _pieces(self, text: str) -> tuple[list[str], str]:
         """Codes named in a text that joins labels with commas or semicolons (`Parks, Housing`: a checkbox answer
         read as one "other" text), target labels matched first, longest first; and the text left over."""
-        tokens = [token.strip() for token in _JOINERS.split(text) if token.strip()]
         whole = self._code(text)
         if whole is not None:
             return [whole], ""
+        tokens = [token.strip() for token in _JOINERS.split(text) if token.strip()]
         codes: list[str] = []
         rest: list[str] = []
         position = 0
@@ -382,12 +419,16 @@ class _Mapper:
             "question": clip(self.target.text or self.target.key),
         }
 
-    # Numbers ----------------------------------------------------------------------------------------------
+    # Numbers and text -------------------------------------------------------------------------------------
+
+    def _rating(self, value: Any, other_text: str, row: int, problems: list[RowProblem]) -> tuple[Any, str]:
+        rating = self._whole(value)
+        if rating is None:
+            problems.append(self.problem(row, self._not_matched(value)))
+        return rating, ""
 
     def _whole(self, value: Any) -> int | None:
-        if isinstance(value, bool):
-            return None
-        if isinstance(value, int):
+        if isinstance(value, int) and not isinstance(value, bool):
             return value
         text = str(value).strip()
         if text.isascii() and text.isdigit():
@@ -395,22 +436,21 @@ class _Mapper:
         code = self._code(text)  # a label such as "Muy satisfecho" whose code is "5"
         return int(code) if code and code.isdigit() else None
 
-    def _matrix(self, value: Any, row: int, problems: list[RowProblem]) -> dict[str, int]:
+    def _matrix(self, value: Any, other_text: str, row: int, problems: list[RowProblem]) -> tuple[Any, str]:
         rated: dict[str, int] = {}
-        items = value.items() if isinstance(value, dict) else []
-        for file_row, rating in items:
-            target_row = self._row(file_row)
-            column = self.source.value_columns.get(file_row, "")
-            if target_row is None:
-                label = self.file_labels.get(file_row, file_row)
-                what = _("the row “%(value)s” matches no row of “%(question)s”") % {
-                    "value": clip(label),
-                    "question": clip(self.target.text or self.target.key),
-                }
-                problems.append(self.problem(row, what, column))
-            else:
+        for file_row, rating in value.items() if isinstance(value, dict) else []:
+            if file_row not in self.row_memo:
+                self.row_memo[file_row] = self._row(file_row)
+            target_row = self.row_memo[file_row]
+            if target_row is not None:
                 rated[target_row] = rating
-        return rated
+                continue
+            what = _("the row “%(value)s” matches no row of “%(question)s”") % {
+                "value": clip(self.file_labels.get(str(file_row), str(file_row))),
+                "question": clip(self.target.text or self.target.key),
+            }
+            problems.append(self.problem(row, what, self.source.value_columns.get(file_row, "")))
+        return rated, ""
 
     def _row(self, file_row: str) -> str | None:
         if file_row in self.rows:
@@ -422,30 +462,28 @@ class _Mapper:
                 return found
         return None
 
-    def _allocation(self, value: Any, row: int, problems: list[RowProblem]) -> dict[str, int]:
+    def _allocation(
+        self, value: Any, other_text: str, row: int, problems: list[RowProblem]
+    ) -> tuple[Any, str]:
         points: dict[str, int] = {}
         for item, amount in value.items() if isinstance(value, dict) else []:
             code = self._code(item)
             if code is None:
-                problems.append(
-                    self.problem(row, self._not_matched(item), self.source.value_columns.get(item, ""))
-                )
+                column = self.source.value_columns.get(item, "")
+                problems.append(self.problem(row, self._not_matched(item), column))
             else:
                 points[code] = amount
-        return points
+        return points, ""
 
-    def _as_text(self, value: Any) -> str:
+    def _number(self, value: Any, other_text: str, row: int, problems: list[RowProblem]) -> tuple[Any, str]:
+        return (value if isinstance(value, list | dict) else str(value)), ""  # check_answer reports a list
+
+    def _text(self, value: Any, other_text: str, row: int, problems: list[RowProblem]) -> tuple[Any, str]:
         if isinstance(value, list):
-            return ", ".join(self.file_labels.get(code, code) for code in value)
+            return ", ".join(self.file_labels.get(str(code), str(code)) for code in value), ""
         if isinstance(value, dict):
-            return "; ".join(f"{self.file_labels.get(k, k)}: {v}" for k, v in value.items())
-        return str(value)
-
-
-def _as_list(value: Any) -> list[Any]:
-    if isinstance(value, list):
-        return value
-    return [] if value is None else [value]
+            return "; ".join(f"{self.file_labels.get(k, k)}: {v}" for k, v in value.items()), ""
+        return str(value), ""
 
 
 _PROBLEM_TEXT = {

@@ -1,8 +1,10 @@
 """Survey files as tables of text cells: a CSV (any of `,` `;` tab, with or without BOM, CRLF or LF, quoted
 multi-line cells) or the first sheet of an XLSX workbook, with the limits every survey import shares.
 
-A CSV table is read again from the bytes for each pass (`Table.data`), never held as a list of rows, and its
-text is decoded piece by piece: a 100,000-response file costs the rows being read, not a copy of the file.
+A CSV table is read again from the bytes for each pass (`Table.data`), never held as a list of rows. The whole
+text is decoded once, by `lib.spreadsheets.decode_text` (it refuses NUL bytes and invalid UTF-8 with the
+byte's position), and dropped before the rows are read: they are decoded again piece by piece as the passes
+go, so the decoded file (4 bytes a character once one emoji is in it) is not held beside the responses.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, Literal
 
 from django.utils.translation import gettext as _
 
@@ -107,7 +109,7 @@ def reread_unquoted(table: Table, data: bytes) -> Table:
     return _csv_table(data, table.delimiter, csv.QUOTE_NONE)
 
 
-def _csv_table(data: bytes, delimiter: str, quoting: int) -> Table:
+def _csv_table(data: bytes, delimiter: str, quoting: Literal[0, 1, 2, 3]) -> Table:
     def records() -> Iterator[Cells]:
         stream = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
         reader = csv.reader(stream, delimiter=delimiter, quoting=quoting)
