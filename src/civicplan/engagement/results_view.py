@@ -82,6 +82,10 @@ class SurveyResults:
     include_partial: bool = False
 
     @property
+    def filtered(self) -> bool:
+        return any(choice.value for choice in self.filters) or self.include_partial
+
+    @property
     def confidential(self) -> bool:
         return self.survey.audience == Audience.EMPLOYEE
 
