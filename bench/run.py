@@ -70,33 +70,13 @@ def run_scale(scale: str, runs: int) -> dict[str, Any]:
     return dict(json.loads(out.read_text(encoding="utf-8")))
 
 
-def run_import(rows: int) -> dict[str, Any]:
-    """The measurement-import benchmark (bench/imports.py) on its own fresh database, in a child process."""
-    remove_database("imports")
-    out = BENCH_DIR / "imports.json"
-    script = PROJECT_DIR / "bench" / "imports.py"
-    command = [str(PYTHON), str(script), "--rows", str(rows), "--out", str(out)]
-    subprocess.run(command, cwd=PROJECT_DIR, env=bench_env("imports"), check=True)
-    return dict(json.loads(out.read_text(encoding="utf-8")))
-
-
-def run_surveys(responses: int) -> dict[str, Any]:
-    """The survey benchmark (bench/surveys.py) on its own fresh database, in a child process."""
-    remove_database("surveys")
-    out = BENCH_DIR / "surveys.json"
-    script = PROJECT_DIR / "bench" / "surveys.py"
-    command = [str(PYTHON), str(script), "--responses", str(responses), "--out", str(out)]
-    subprocess.run(command, cwd=PROJECT_DIR, env=bench_env("surveys"), check=True)
-    return dict(json.loads(out.read_text(encoding="utf-8")))
-
-
-def run_budget_import(lines: int) -> dict[str, Any]:
-    """The budget-import benchmark (bench/budget_import.py) on its own fresh database, in a child process."""
-    remove_database("budget-import")
-    out = BENCH_DIR / "budget-import.json"
-    script = PROJECT_DIR / "bench" / "budget_import.py"
-    command = [str(PYTHON), str(script), "--lines", str(lines), "--out", str(out)]
-    subprocess.run(command, cwd=PROJECT_DIR, env=bench_env("budget-import"), check=True)
+def run_worker(name: str, script: str, *arguments: str) -> dict[str, Any]:
+    """One benchmark worker (bench/<script>) on its own fresh database, in a child process; its JSON result:
+    imports.py (measurement import), budget_import.py, surveys.py."""
+    remove_database(name)
+    out = BENCH_DIR / f"{name}.json"
+    command = [str(PYTHON), str(PROJECT_DIR / "bench" / script), *arguments, "--out", str(out)]
+    subprocess.run(command, cwd=PROJECT_DIR, env=bench_env(name), check=True)
     return dict(json.loads(out.read_text(encoding="utf-8")))
 
 
@@ -155,9 +135,9 @@ def main() -> None:
     load_scale = "city" if "city" in results else mode.scales[0]
     load = summarise(run_load(results[load_scale], mode.load))
     print_load(load, mode.load, load_scale)
-    print_import(run_import(mode.import_rows))
-    print_budget_import(run_budget_import(10_000))
-    print_surveys(run_surveys(mode.survey_responses))
+    print_import(run_worker("imports", "imports.py", "--rows", str(mode.import_rows)))
+    print_budget_import(run_worker("budget-import", "budget_import.py", "--lines", "10000"))
+    print_surveys(run_worker("surveys", "surveys.py", "--responses", str(mode.survey_responses)))
     print_summary(results, problems, load)
     print(f"Total time: {time.perf_counter() - started:.0f} s (load average {load_average()} at the end)")
 

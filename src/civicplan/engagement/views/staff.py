@@ -75,40 +75,65 @@ def overview(request: HttpRequest) -> HttpResponse:
 # --- Activities ------------------------------------------------------------------------------------------------
 
 
-@reader
-@require_http_methods(["GET", "POST"])
-def activity_form(request: HttpRequest, activity_id: int | None = None) -> HttpResponse:
-    plan = _plan()
-    activity = get_object_or_404(Activity, pk=activity_id, plan=plan) if activity_id else None
-    require(request, "engagement.manage_engagement", activity or plan)
-    form = ActivityForm(request.POST or None, instance=activity, plan=plan)
-    if activity and not request.POST:
-        form.initial["lock_version"] = activity.lock_version
+def _create_or_update(
+    request: HttpRequest,
+    form: Any,
+    obj: Any,
+    *,
+    create: Any,
+    update: Any,
+    done: str,
+    template: str,
+    name: str,
+    added: str,
+    saved: str,
+) -> HttpResponse:
+    """The edit page of an activity or a survey: create it, or update it from the version the form was opened
+    at (a conflict page when someone saved in between), then go to its page; errors keep what was typed."""
+    if obj is not None and not request.POST:
+        form.initial["lock_version"] = obj.lock_version
     conflict = None
     if request.method == "POST" and form.is_valid():
-        data = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        data = {field: form.cleaned_data[field] for field in form.Meta.fields}
         try:
-            if activity is None:
-                activity = services.create_activity(plan=plan, user=request.user, data=data)
-                messages.success(request, _("The activity was added."))
+            if obj is None:
+                obj = create(data)
+                messages.success(request, added)
             else:
-                services.update_activity(
-                    activity=activity,
-                    user=request.user,
-                    data=data,
-                    lock_version=form.cleaned_data["lock_version"] or 0,
-                )
-                messages.success(request, _("The activity was saved."))
-            return redirect("engagement:activity", activity.pk)
+                update(data, form.cleaned_data["lock_version"] or 0)
+                messages.success(request, saved)
+            return redirect(done, obj.pk)
         except services.EditConflict as error:
             conflict = error.current
         except ValidationError as error:
             add_validation_error(form, error)
     return render(
         request,
-        "engagement/staff/activity_form.html",
-        {"form": form, "activity": activity, "conflict": conflict},
+        template,
+        {"form": form, name: obj, "conflict": conflict},
         status=409 if conflict else (400 if form.errors else 200),
+    )
+
+
+@reader
+@require_http_methods(["GET", "POST"])
+def activity_form(request: HttpRequest, activity_id: int | None = None) -> HttpResponse:
+    plan = _plan()
+    activity = get_object_or_404(Activity, pk=activity_id, plan=plan) if activity_id else None
+    require(request, "engagement.manage_engagement", activity or plan)
+    return _create_or_update(
+        request,
+        ActivityForm(request.POST or None, instance=activity, plan=plan),
+        activity,
+        create=lambda data: services.create_activity(plan=plan, user=request.user, data=data),
+        update=lambda data, version: services.update_activity(
+            activity=activity, user=request.user, data=data, lock_version=version
+        ),
+        done="engagement:activity",
+        template="engagement/staff/activity_form.html",
+        name="activity",
+        added=_("The activity was added."),
+        saved=_("The activity was saved."),
     )
 
 
@@ -198,34 +223,19 @@ def survey_form(request: HttpRequest, survey_id: int | None = None) -> HttpRespo
     plan = _plan()
     survey = _survey(survey_id) if survey_id else None
     require(request, "engagement.manage_engagement", survey or plan)
-    form = SurveyForm(request.POST or None, instance=survey)
-    if survey and not request.POST:
-        form.initial["lock_version"] = survey.lock_version
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        data = {name: form.cleaned_data[name] for name in form.Meta.fields}
-        try:
-            if survey is None:
-                survey = services.create_survey(plan=plan, user=request.user, data=data)
-                messages.success(request, _("The survey was created. Now add its questions."))
-            else:
-                services.update_survey(
-                    survey=survey,
-                    user=request.user,
-                    data=data,
-                    lock_version=form.cleaned_data["lock_version"] or 0,
-                )
-                messages.success(request, _("The survey was saved."))
-            return redirect("engagement:survey", survey.pk)
-        except services.EditConflict as error:
-            conflict = error.current
-        except ValidationError as error:
-            add_validation_error(form, error)
-    return render(
+    return _create_or_update(
         request,
-        "engagement/staff/survey_form.html",
-        {"form": form, "survey": survey, "conflict": conflict},
-        status=409 if conflict else (400 if form.errors else 200),
+        SurveyForm(request.POST or None, instance=survey),
+        survey,
+        create=lambda data: services.create_survey(plan=plan, user=request.user, data=data),
+        update=lambda data, version: services.update_survey(
+            survey=survey, user=request.user, data=data, lock_version=version
+        ),
+        done="engagement:survey",
+        template="engagement/staff/survey_form.html",
+        name="survey",
+        added=_("The survey was created. Now add its questions."),
+        saved=_("The survey was saved."),
     )
 
 
