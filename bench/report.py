@@ -29,6 +29,17 @@ PAGE_STATES = [
     ("indicator list", "signed-in"),
     ("staff indicator", "signed-in"),
     ("update review", "signed-in"),
+    ("where the money goes", "uncached"),
+    ("where the money goes", "cached"),
+    ("budget by priority", "signed-in"),
+    ("budget totals", "signed-in"),
+    ("budget gaps", "signed-in"),
+    ("budget actions", "signed-in"),
+    ("budget lines", "signed-in"),
+    ("budget line", "signed-in"),
+    ("budget ranking", "signed-in"),
+    ("budget request", "signed-in"),
+    ("action funding", "signed-in"),
 ]
 Results = dict[str, dict[str, Any]]  # per scale: what pages.py wrote
 
