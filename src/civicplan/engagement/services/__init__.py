@@ -25,7 +25,6 @@ from civicplan.engagement.services.responses import (
     submit_public_response,
 )
 from civicplan.engagement.services.surveys import (
-    EditConflict,
     change_state,
     create_survey,
     missing_spanish,
@@ -37,6 +36,7 @@ from civicplan.engagement.services.surveys import (
     set_results_public,
     update_survey,
 )
+from civicplan.plans.services import EditConflict
 
 __all__ = [
     "EditConflict",

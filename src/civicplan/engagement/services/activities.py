@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 
 from civicplan.core.history import apply_and_save, record_change
 from civicplan.engagement.models import Activity, ActivityKind, InputChannel, InputItem, Kiosk, token_digest
-from civicplan.engagement.services.surveys import EditConflict
 from civicplan.plans.models import Plan
+from civicplan.plans.services import EditConflict
 
 ACTIVITY_FIELDS = (
     "kind",

@@ -28,7 +28,7 @@ from civicplan.engagement.importers.survey_files import (
     remap_answers,
 )
 from civicplan.engagement.models import Channel, ImportBatch, Option, Question, Response, Survey
-from civicplan.engagement.services.surveys import _unique_slug
+from civicplan.engagement.services.surveys import unique_slug
 from civicplan.plans.models import PendingImport, Plan
 
 PURPOSE = "survey"
@@ -260,7 +260,7 @@ def create_survey_from_file(
     if not found:
         raise ValidationError(_("The file has no questions to build a survey from."))
     name = title or found_title or filename.rsplit(".", 1)[0]
-    survey = Survey(plan=plan, slug=_unique_slug(name), title_en=name[:200], min_seconds=0)
+    survey = Survey(plan=plan, slug=unique_slug(name), title_en=name[:200], min_seconds=0)
     record_change(survey, user, _("Created from %(file)s") % {"file": filename})
     survey.save()
     for position, detected in enumerate(found):

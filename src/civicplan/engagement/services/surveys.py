@@ -15,6 +15,7 @@ from civicplan.core.models import ContentGeneration
 from civicplan.engagement.answers import CHOICE_KINDS, QuestionKind
 from civicplan.engagement.models import Option, Question, Survey, SurveyState
 from civicplan.plans.models import Plan
+from civicplan.plans.services import EditConflict  # one conflict for every edit page
 
 SURVEY_FIELDS = ("title_en", "title_es", "intro_en", "intro_es", "audience", "min_seconds")
 QUESTION_FIELDS = (
@@ -46,12 +47,6 @@ TRANSITIONS: dict[str, set[str]] = {
 }
 
 
-class EditConflict(Exception):
-    def __init__(self, current: Any) -> None:
-        super().__init__("edit conflict")
-        self.current = current
-
-
 def _require(user: Any, perm: str, obj: Any = None) -> None:
     if not user.has_perm(perm, obj):
         raise PermissionDenied(_("You do not have permission to do this."))
@@ -61,7 +56,7 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "survey"
 
 
-def _unique_slug(text: str) -> str:
+def unique_slug(text: str) -> str:
     base = _slug(text)
     slug, number = base, 1
     while Survey.objects.filter(slug=slug).exists():
@@ -87,7 +82,7 @@ def _check_editable(survey: Survey) -> None:
 @transaction.atomic
 def create_survey(*, plan: Plan, user: Any, data: dict[str, Any]) -> Survey:
     _require(user, "engagement.manage_engagement", plan)
-    survey = Survey(plan=plan, slug=_unique_slug(data.get("slug") or data["title_en"]))
+    survey = Survey(plan=plan, slug=unique_slug(data.get("slug") or data["title_en"]))
     return apply_and_save(survey, user=user, data=data, reason=_("Created"))
 
 
@@ -286,7 +281,7 @@ def new_version(*, survey: Survey, user: Any) -> Survey:
         raise ValidationError(_("This survey already has a newer version."))
     copy = Survey(
         plan=survey.plan,
-        slug=_unique_slug(f"{survey.slug}-v{survey.version + 1}"),
+        slug=unique_slug(f"{survey.slug}-v{survey.version + 1}"),
         previous=survey,
         version=survey.version + 1,
         **{name: getattr(survey, name) for name in SURVEY_FIELDS},
