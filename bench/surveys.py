@@ -1,10 +1,13 @@
-"""Worker for the survey benchmark: a fresh database with a 25-question survey (every kind) and N responses
-(100,000 by default) bulk-inserted, then, median of 3:
+"""Worker for the survey results benchmark: a fresh database with a 25-question survey (every kind) and N
+responses (100,000 by default) bulk-inserted, then, median of 3:
 
-    read            the counted responses with their segments (results_view.respondents_of)
-    tabulate        every question's tabulation over them
-    crosstab        one crosstab of two questions
-    results page    the staff results page through the test client (queries and time), with and without a filter
+    read               the counted responses into the column frame (results_view.answer_frame_of, not kept)
+    tabulate           every question's tabulation over the frame
+    crosstab           one crosstab of two questions
+    weighted crosstab  the same with a weight per response (joined on the response id, as raking gives them)
+    results page       the staff results page through the test client (queries and time), with and without a
+                       filter: the first render (the frame is read), the first after a cache clear with the frame
+                       kept, and then from the results cache
 
 Run by run.py in its own process: python bench/surveys.py --responses 100000 --out var/bench/surveys.json
 """
@@ -109,44 +112,6 @@ def build_responses(survey: Any, count: int, rng: random.Random) -> None:
     Response.objects.bulk_create(batch)
 
 
-def import_file(plan: Any, responses: int, rng: random.Random) -> tuple[Any, bytes]:
-    """A LimeSurvey CSV export (BOM, every field quoted, CRLF) of `responses` x 25 questions: 10 single choice
-    (answer codes), 10 ratings, 5 short texts, and the survey it goes into."""
-    import csv
-    import io
-
-    from civicplan.engagement.models import Option, Question, Survey
-
-    survey = Survey.objects.create(plan=plan, slug="bench-import", title_en="Import", title_es="Importación")
-    kinds = ["single"] * 10 + ["rating"] * 10 + ["short_text"] * 5
-    for position, kind in enumerate(kinds):
-        question = Question.objects.create(
-            survey=survey, key=f"Q{position + 1}", position=position, kind=kind, text_en=f"Q{position + 1}"
-        )
-        if kind == "single":
-            for index, (code, en, es) in enumerate(OPTIONS):
-                Option.objects.create(question=question, code=code, label_en=en, label_es=es, position=index)
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
-    writer.writerow(
-        ["id", "submitdate", "lastpage", "startlanguage", "seed", "startdate", "datestamp"]
-        + [f"Q{n + 1}" for n in range(len(kinds))]
-    )
-    codes = [code for code, _en, _es in OPTIONS]
-    for n in range(responses):
-        stamp = f"2026-03-{1 + n % 28:02d} 10:{n % 60:02d}:00"
-        values = [
-            rng.choice(codes)
-            if k == "single"
-            else str(rng.randint(1, 5))
-            if k == "rating"
-            else rng.choice(["Más parques", "Fix the streets", ""])
-            for k in kinds
-        ]
-        writer.writerow([str(n + 1), stamp, "3", rng.choice(["en", "es"]), "1", stamp, stamp, *values])
-    return survey, ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
 def median_time(step: Any, runs: int = 3) -> tuple[Any, float]:
     times, result = [], None
     for _ in range(runs):
@@ -157,18 +122,32 @@ def median_time(step: Any, runs: int = 3) -> tuple[Any, float]:
 
 
 def page(client: Any, url: str) -> dict[str, Any]:
-    """The first render (reads and tabulates) and the median of three more (the results cache)."""
+    """The first render (reads the frame and tabulates), the first with the frame kept (tabulates), and the
+    median of three more (the results cache)."""
     from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from civicplan.engagement import results_view
+
+    def render() -> float:
+        started = time.perf_counter()
+        client.get(url, HTTP_HOST="127.0.0.1")
+        return time.perf_counter() - started
+
     cache.clear()
-    started = time.perf_counter()
-    client.get(url, HTTP_HOST="127.0.0.1")
-    uncached = time.perf_counter() - started
+    results_view.forget_frames()
+    uncached = render()
+    cache.clear()
+    frame_kept = render()
     with CaptureQueriesContext(connection) as queries:
         _response, seconds = median_time(lambda: client.get(url, HTTP_HOST="127.0.0.1"))
-    return {"queries": len(queries) // 3, "seconds": seconds, "uncached_seconds": uncached}
+    return {
+        "queries": len(queries) // 3,
+        "seconds": seconds,
+        "uncached_seconds": uncached,
+        "frame_kept_seconds": frame_kept,
+    }
 
 
 def main() -> None:
@@ -182,7 +161,7 @@ def main() -> None:
 
     from civicplan.accounts.models import User
     from civicplan.engagement import results_view, selectors
-    from civicplan.engagement.tabulation import crosstab, tabulate
+    from civicplan.engagement.tabulation import RESPONSE, crosstab, tabulate, with_weights
     from generate import SCALES, generate
 
     generate(SCALES["city"])
@@ -192,17 +171,18 @@ def main() -> None:
     build_responses(survey, args.responses, rng)
     generated = time.perf_counter() - started
     asked = selectors.asked_questions(survey, "en")
-    people, read = median_time(lambda: results_view.respondents_of(survey, asked))
-    _results, tabulated = median_time(lambda: [tabulate(a.shape, people) for a in asked])
-    _table, crossed = median_time(lambda: crosstab(asked[0].shape, asked[10].shape, people))
-    import_survey, export = import_file(survey.plan, args.responses, rng)
-    from civicplan.engagement.services import imports
 
-    started = time.perf_counter()
-    _batch, import_preview = imports.import_survey_file(
-        survey=import_survey, user=None, filename="export.csv", data=export
-    )
-    imported = time.perf_counter() - started
+    def read() -> Any:
+        results_view.forget_frames()
+        return results_view.answer_frame_of(survey)
+
+    frame, read_seconds = median_time(read)
+    _results, tabulated = median_time(lambda: [tabulate(a.shape, frame) for a in asked])
+    _table, crossed = median_time(lambda: crosstab(asked[0].shape, asked[10].shape, frame))
+    weights = {pk: rng.uniform(0.3, 3.0) for pk in frame[RESPONSE].to_list()}
+    weighted, joined = median_time(lambda: with_weights(frame, weights))
+    _table, weighted_crossed = median_time(lambda: crosstab(asked[0].shape, asked[10].shape, weighted))
+    results_view.forget_frames()
     client = Client()
     client.force_login(User.objects.filter(role="coordinator").first())
     url = f"/en/staff/engagement/surveys/{survey.pk}/results/"
@@ -210,12 +190,12 @@ def main() -> None:
         "responses": args.responses,
         "questions": len(asked),
         "generate_seconds": generated,
-        "read_seconds": read,
+        "read_seconds": read_seconds,
         "tabulate_seconds": tabulated,
         "crosstab_seconds": crossed,
-        "import_seconds": imported,
-        "import_rows": import_preview.new,
-        "import_mb": len(export) / 1e6,
+        "weights_join_seconds": joined,
+        "weighted_crosstab_seconds": weighted_crossed,
+        "frame_mb": frame.estimated_size() / 1e6,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "page": page(client, url),
         "page_filtered": page(client, url + "?age_band=o2&row=q1&column=q11"),

@@ -19,9 +19,11 @@ hypothesis_settings.load_profile("civicplan")
 
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
+    from civicplan.engagement.results_view import forget_frames
     from civicplan.plans.selectors import forget_built_plans
 
     cache.clear()
+    forget_frames()
     forget_built_plans()  # each test's database starts again, and ids may be reused
 
 

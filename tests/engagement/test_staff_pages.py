@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from civicplan.engagement.models import Activity, InputItem, Question, Response, Survey
@@ -221,4 +222,50 @@ def test_the_engagement_record_lists_activities_surveys_and_input(client, plan, 
     page = client.get(reverse("engagement:overview")).content.decode()
     assert (
         "Eastside community meeting" in page and "Community Needs Survey" in page and "1 comment card" in page
+    )
+
+
+def _employee(plan):
+    return f.make_needs_survey(plan, slug="staff-pulse", audience="employee", state="open")
+
+
+def test_the_coordinator_invites_employees_from_pasted_addresses(client, plan, coordinator, mailoutbox):
+    survey = _employee(plan)
+    client.force_login(coordinator)
+    url = reverse("engagement:invites", args=[survey.pk])
+    response = client.post(url, {"emails": "a@city.gov; B@city.gov\nb@city.gov"})
+    assert response.status_code == 302
+    assert sorted(survey.invites.values_list("email", flat=True)) == ["a@city.gov", "b@city.gov"]
+    assert len(mailoutbox) == 2 and "/invitation/" in mailoutbox[0].body
+    client.post(url, {"emails": "a@city.gov, c@city.gov"})
+    assert survey.invites.count() == 3 and len(mailoutbox) == 3  # a@ is not invited twice
+
+
+def test_an_uploaded_staff_list_uses_every_cell_with_an_address(client, plan, coordinator, mailoutbox):
+    survey = _employee(plan)
+    client.force_login(coordinator)
+    listing = SimpleUploadedFile(
+        "staff.csv",
+        '\ufeffName;Department;E-mail\r\nAna Ruiz;Parks;ana@city.gov\r\n"Lee, Sam";Water;sam@city.gov\r\n'.encode(),
+        content_type="text/csv",
+    )
+    response = client.post(reverse("engagement:invites", args=[survey.pk]), {"address_list": listing})
+    assert response.status_code == 302
+    assert sorted(survey.invites.values_list("email", flat=True)) == ["ana@city.gov", "sam@city.gov"]
+    assert len(mailoutbox) == 2
+
+
+def test_a_bad_address_sends_nothing_and_keeps_what_was_typed(client, plan, coordinator, mailoutbox):
+    survey = _employee(plan)
+    client.force_login(coordinator)
+    url = reverse("engagement:invites", args=[survey.pk])
+    response = client.post(url, {"emails": "a@city.gov\nnot-an-address@"})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "These are not e-mail addresses: not-an-address@" in page and "a@city.gov" in page
+    assert not survey.invites.exists() and not mailoutbox
+    empty = client.post(url, {"emails": ""})
+    assert (
+        empty.status_code == 400
+        and "Type or paste the addresses, or upload a list." in empty.content.decode()
     )

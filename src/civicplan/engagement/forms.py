@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -161,17 +162,54 @@ class SessionOutputForm(UswdsFormMixin, forms.Form):
     )
 
 
+INVITE_LIST_MAX_BYTES = 2 * 1024 * 1024
+
+
+def _list_cells(upload: Any) -> list[str]:
+    """The cells of an uploaded address list (CSV or plain text, any delimiter) that hold an @: the other
+    columns of a staff export (names, departments) and its header are left alone."""
+    if upload.size > INVITE_LIST_MAX_BYTES:
+        raise ValidationError(_("The file is larger than 2 MB. Split the list and upload it in parts."))
+    raw = upload.read()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")
+    cells = re.split(r"[,;\t\r\n]+", text)
+    return [cell.strip().strip("\"'") for cell in cells if "@" in cell]
+
+
 class InvitesForm(UswdsFormMixin, forms.Form):
     emails = forms.CharField(
         label=gettext_lazy("E-mail addresses"),
+        required=False,
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=gettext_lazy(
             "One per line, or separated by commas or semicolons, as copied from a spreadsheet column."
         ),
     )
+    address_list = forms.FileField(
+        label=gettext_lazy("Or upload a list"),
+        required=False,
+        help_text=gettext_lazy(
+            "A CSV or text file, such as an export from the staff directory: every cell with an e-mail "
+            "address is used, the other columns are ignored. At most 2 MB."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,text/csv,text/plain"}),
+    )
 
-    def clean_emails(self) -> list[str]:
-        raw = self.cleaned_data["emails"].replace(";", "\n").replace(",", "\n").split()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        raw = (data.get("emails") or "").replace(";", "\n").replace(",", "\n").split()
+        if data.get("address_list"):
+            try:
+                raw += _list_cells(data["address_list"])
+            except ValidationError as error:
+                self.add_error("address_list", error)
+                return data
+        if not raw:
+            self.add_error("emails", _("Type or paste the addresses, or upload a list."))
+            return data
         addresses, bad = [], []
         validator = forms.EmailField()
         for item in raw:
@@ -180,11 +218,11 @@ class InvitesForm(UswdsFormMixin, forms.Form):
             except ValidationError:
                 bad.append(item)
         if bad:
-            raise ValidationError(
-                _("These are not e-mail addresses: %(list)s. Nothing was sent.")
-                % {"list": ", ".join(bad[:10])}
-            )
-        return addresses
+            message = _("These are not e-mail addresses: %(list)s. Nothing was sent.")
+            self.add_error("emails", message % {"list": ", ".join(bad[:10])})
+            return data
+        data["addresses"] = list(dict.fromkeys(address.lower() for address in addresses))
+        return data
 
 
 class KioskForm(UswdsFormMixin, forms.Form):

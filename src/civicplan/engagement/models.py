@@ -165,7 +165,9 @@ class Survey(BilingualMixin, TimeStampedModel, ArchivableModel):
     )
     version = models.PositiveSmallIntegerField(default=1)
     lock_version = models.PositiveIntegerField(default=1)
-    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
+    # Bumped when stored answers change in place (a council member's new answers): cached results are rebuilt.
+    answers_version = models.PositiveIntegerField(default=0, editable=False)
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at", "answers_version"])
 
     class Meta:
         ordering = ["-created_at", "pk"]

@@ -10,9 +10,12 @@ difference), and no crosstabs."""
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
+import polars as pl
 from django.core.cache import cache
 from django.db.models import Count, Max
 from django.utils.safestring import mark_safe
@@ -27,8 +30,9 @@ from civicplan.engagement.tabulation import (
     CROSSTAB_KINDS,
     QuestionResult,
     Respondent,
+    answer_frame,
     crosstab,
-    filter_respondents,
+    filter_frame,
     matrix_points,
     tabulate,
 )
@@ -91,23 +95,77 @@ class SurveyResults:
 
 
 def respondents_of(
-    survey: Survey, asked: list[AskedQuestion], *, include_partial: bool = False
+    survey: Survey, asked: list[AskedQuestion], *, include_partial: bool = False, after: int = 0
 ) -> list[Respondent]:
     """Counted responses (never flagged ones) with their segments: the answers to demographic questions, the
-    channel and the language."""
+    channel and the language. `after`: only responses with a higher id (the ones a kept frame lacks)."""
     segment_keys = {a.key: a.question.segment for a in asked if a.question.segment}
-    rows = selectors.counted_responses(survey, include_partial=include_partial).values_list(
-        "answers", "channel", "language"
-    )
+    responses = selectors.counted_responses(survey, include_partial=include_partial)
+    if after:
+        responses = responses.filter(pk__gt=after)
     people = []
-    for answers, channel, language in rows:
+    for pk, answers, channel, language in responses.values_list("pk", "answers", "channel", "language"):
         segments = {"channel": channel, "language": language}
         for key, segment in segment_keys.items():
             value = answers.get(key)
             if isinstance(value, str):
                 segments[segment] = value
-        people.append(Respondent(answers=answers, segments=segments))
+        people.append(Respondent(answers=answers, segments=segments, pk=pk))
     return people
+
+
+@dataclass(frozen=True)
+class KeptFrame:
+    edits: tuple[int, int]  # the survey's lock and answers versions when it was read
+    last: int  # the highest response id read
+    frame: pl.DataFrame
+
+
+# Column frames of the last few surveys asked for, per process: reading 100,000 responses' answers takes seconds,
+# tabulating their columns a fraction of one. Responses are only ever added (or, on council surveys, edited, which
+# bumps `answers_version`), so a kept frame is brought up to date by reading the responses after its last id.
+FRAMES_KEPT = 4
+_frames: OrderedDict[tuple[Any, ...], KeptFrame] = OrderedDict()
+_frames_lock = threading.Lock()
+
+
+def forget_frames() -> None:
+    """Drop the kept frames (tests: ids are reused after a rollback)."""
+    with _frames_lock:
+        _frames.clear()
+
+
+def _answers_key(survey: Survey) -> tuple[Any, ...]:
+    """What identifies the state of a survey's responses: its versions, the count and the last id."""
+    stats = Response.objects.filter(survey=survey).aggregate(count=Count("pk"), last=Max("pk"))
+    return (survey.pk, survey.lock_version, survey.answers_version, stats["count"], stats["last"] or 0)
+
+
+def answer_frame_of(survey: Survey, *, include_partial: bool = False) -> pl.DataFrame:
+    """The counted responses as a column frame (`tabulation.answer_frame`), over every question."""
+    asked = selectors.asked_questions(survey, "en")  # the columns do not depend on the language
+    key = (survey.pk, tuple(a.shape for a in asked), include_partial)
+    _survey, lock, edits, _count, last = _answers_key(survey)
+    with _frames_lock:
+        kept = _frames.get(key)
+        if kept is not None:
+            _frames.move_to_end(key)
+    if kept is not None and kept.edits == (lock, edits) and kept.last == last:
+        return kept.frame
+    shapes = [a.shape for a in asked]
+    if kept is not None and kept.edits == (lock, edits) and kept.last < last:
+        added = answer_frame(
+            shapes, respondents_of(survey, asked, include_partial=include_partial, after=kept.last)
+        )
+        frame = pl.concat([kept.frame, added], how="diagonal_relaxed") if added.height else kept.frame
+    else:
+        frame = answer_frame(shapes, respondents_of(survey, asked, include_partial=include_partial))
+    with _frames_lock:
+        _frames[key] = KeptFrame((lock, edits), last, frame)
+        _frames.move_to_end(key)
+        while len(_frames) > FRAMES_KEPT:
+            _frames.popitem(last=False)
+    return frame
 
 
 def _filters(asked: list[AskedQuestion], params: Any, *, confidential: bool) -> list[FilterChoice]:
@@ -171,13 +229,10 @@ def survey_results(
     """The results, cached until a response arrives or the survey changes: 100,000 responses take seconds to read
     and tabulate, and the same figures are asked for again and again."""
     language = language or (get_language() or "en")[:2]
-    stats = Response.objects.filter(survey=survey).aggregate(count=Count("pk"), last=Max("pk"))
     wanted = sorted((k, str(v)) for k, v in params.items() if k in CACHE_PARAMS)
     key = (
         "survey-results:"
-        + hashlib.sha256(
-            repr((survey.pk, survey.lock_version, stats, wanted, public, language)).encode()
-        ).hexdigest()
+        + hashlib.sha256(repr((_answers_key(survey), wanted, public, language)).encode()).hexdigest()
     )
     cached = cache.get(key)
     if cached is None:
@@ -192,7 +247,7 @@ def _survey_results(survey: Survey, params: Any, *, public: bool, language: str)
     asked = selectors.asked_questions(survey, language)
     if public:
         asked = [a for a in asked if a.question.results_public]
-    everyone = respondents_of(survey, asked, include_partial=include_partial)
+    everyone = answer_frame_of(survey, include_partial=include_partial)
     filters = _filters(asked, params, confidential=confidential)
     active = {f.name: f.value for f in filters if f.value}
     suppressed = ""
@@ -201,12 +256,12 @@ def _survey_results(survey: Survey, params: Any, *, public: bool, language: str)
         suppressed = _("Employee results can be filtered by one group at a time.")
         for choice in filters:
             choice.value = active.get(choice.name, "")
-    people = filter_respondents(everyone, active)
+    people = filter_frame(everyone, active)
     results = SurveyResults(
-        survey, len(people), len(everyone), [], filters, suppressed, include_partial=include_partial
+        survey, people.height, everyone.height, [], filters, suppressed, include_partial=include_partial
     )
     if confidential:
-        if len(people) < MIN_SCORE_GROUP or (active and len(everyone) - len(people) < MIN_SCORE_GROUP):
+        if people.height < MIN_SCORE_GROUP or (active and everyone.height - people.height < MIN_SCORE_GROUP):
             results.suppressed = _(
                 "Results are not shown for this group: fewer than 5 responses would be in it or outside it, "
                 "and employees' answers must not be traceable to anyone."
@@ -217,7 +272,7 @@ def _survey_results(survey: Survey, params: Any, *, public: bool, language: str)
         shown = ShownResult(a, result, chart=_chart(a, result))
         if a.shape.kind == QuestionKind.MATRIX:
             shown.matrix = matrix_points(result, people)
-        if confidential and len(people) < MIN_COMMENT_GROUP and (result.texts or result.other_texts):
+        if confidential and people.height < MIN_COMMENT_GROUP and (result.texts or result.other_texts):
             result.texts, result.other_texts, shown.comments_hidden = [], [], True
         results.shown.append(shown)
     if not public and not confidential:
@@ -226,7 +281,7 @@ def _survey_results(survey: Survey, params: Any, *, public: bool, language: str)
 
 
 def _add_crosstab(
-    results: SurveyResults, asked: list[AskedQuestion], people: list[Respondent], params: Any
+    results: SurveyResults, asked: list[AskedQuestion], people: pl.DataFrame, params: Any
 ) -> None:
     eligible = {a.key: a for a in asked if a.shape.kind in CROSSTAB_KINDS}
     results.crosstab_choices = [(a.key, f"{a.key}: {a.text[:70]}") for a in eligible.values()]

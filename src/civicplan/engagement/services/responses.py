@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -54,6 +55,13 @@ def _over_limit(ip_hash: str, now: dt.datetime) -> bool:
     SubmissionAttempt.objects.filter(at__lt=window_start).delete()  # the table only ever holds one window
     recent = SubmissionAttempt.objects.filter(ip_hash=ip_hash, at__gte=window_start).count()
     return recent >= settings.SURVEY_SUBMISSIONS_PER_WINDOW
+
+
+def answers_edited(survey: Survey) -> None:
+    """Mark a survey whose stored answers changed in place, so that cached results are rebuilt (call inside the
+    write's transaction). New responses need no mark: the results notice a new last response id and read only
+    the new ones."""
+    Survey.objects.filter(pk=survey.pk).update(answers_version=F("answers_version") + 1)
 
 
 def submit_public_response(
@@ -129,6 +137,7 @@ def save_council_response(*, survey: Survey, user: Any, answers: dict[str, Any],
     if not _created:
         response.answers, response.language, response.submitted_on = answers, language, timezone.localdate()
         response.save(update_fields=["answers", "language", "submitted_on"])
+    answers_edited(survey)
     return response
 
 

@@ -371,10 +371,10 @@ def invites(request: HttpRequest, survey_id: int) -> HttpResponse:
     require(request, "engagement.manage_engagement", survey)
     if survey.audience != Audience.EMPLOYEE:
         raise Http404
-    form = InvitesForm(request.POST or None)
+    form = InvitesForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         created = services.create_invites(
-            survey=survey, user=request.user, emails=form.cleaned_data["emails"]
+            survey=survey, user=request.user, emails=form.cleaned_data["addresses"]
         )
         sent = services.send_invites(
             survey=survey,
@@ -383,7 +383,7 @@ def invites(request: HttpRequest, survey_id: int) -> HttpResponse:
                 reverse("surveys:invitation", args=[survey.slug, token])
             ),
         )
-        skipped = len(form.cleaned_data["emails"]) - len(created)
+        skipped = len(form.cleaned_data["addresses"]) - len(created)
         messages.success(
             request,
             _("%(sent)s invitations were sent; %(skipped)s addresses already had one.")
