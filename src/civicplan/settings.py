@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "civicplan.performance",
     "civicplan.budget",
     "civicplan.engagement",
+    "civicplan.insights",
     "civicplan.web",
 ]
 

@@ -209,6 +209,7 @@ PUBLIC_PAGES = [
 ]
 
 STAFF_PAGES = [
+    PageCase("you-said-we-did", lambda s: "/you-said-we-did/", as_user=""),
     PageCase("login", lambda s: "/accounts/login/", as_user=""),
     PageCase("login-error", lambda s: "/accounts/login/", then=_sign_in_with_wrong_password, as_user=""),
     PageCase("plan-tree", lambda s: f"/staff/plans/{s.plan.pk}/"),
@@ -382,6 +383,12 @@ STAFF_PAGES = [
         then=_upload_google_forms_export,
     ),
     PageCase("survey-import-new", lambda s: "/staff/engagement/import/", then=_upload_google_forms_export),
+    # Insight
+    PageCase("insight-input", lambda s: "/staff/insights/"),
+    PageCase("insight-input-suggested", lambda s: "/staff/insights/?coded=suggested", as_user="editor_a"),
+    PageCase("insight-codebook", lambda s: "/staff/insights/themes/?discover=en&quality=1"),
+    PageCase("insight-theme", lambda s: f"/staff/insights/themes/{s.theme.pk}/"),
+    PageCase("insight-traceability", lambda s: "/staff/insights/traceability/"),
 ]
 
 
@@ -410,9 +417,11 @@ def site(
     tracking = _implementation_tracking(plan, items, coordinator, editor_a)
     budget = _budget(plan, items, department_a)
     engagement = _engagement(plan, coordinator)
+    insight = _insights(plan, items, coordinator)
     return SimpleNamespace(
         plan=plan,
         **engagement,
+        **insight,
         finance=finance,
         **budget,
         department_a=department_a,
@@ -627,6 +636,49 @@ def _engagement(plan: Any, coordinator: Any) -> dict[str, Any]:
         data={"output_kind": "ranked_priority", "text": "Housing", "rank": 1},
     )
     return {**surveys, "invite_token": token, "activity": activity, "session": session}
+
+
+def _insights(plan: Any, items: dict[str, Any], coordinator: Any) -> dict[str, Any]:
+    """A small codebook: comments in both languages coded to two themes, one linked to goal 1.1, a published
+    quote, and the classifier's suggestions for the rest."""
+    from civicplan.engagement.models import InputItem
+    from civicplan.insights.services import coding, links
+    from civicplan.insights.services.evidence import collect_evidence, set_quote_public
+
+    texts = [
+        ("Fix the potholes on Oak Avenue", "en"),
+        ("The sidewalk is broken", "en"),
+        ("Arreglen los baches", "es"),
+        ("More shade trees in the park", "en"),
+        ("Más árboles en el parque", "es"),
+        ("The park needs lights", "en"),
+        ("Baches en la calle Roble", "es"),
+    ]
+    for text, language in texts:
+        InputItem.objects.create(
+            plan=plan, channel="comment_card", text=text, language=language, received_on="2026-03-01"
+        )
+    collect_evidence(plan)
+    streets = coding.create_theme(
+        plan=plan,
+        user=coordinator,
+        data={"name_en": "Streets", "name_es": "Calles", "keywords": "pothole, bache"},
+    )
+    parks = coding.create_theme(
+        plan=plan,
+        user=coordinator,
+        data={"name_en": "Parks", "name_es": "Parques", "keywords": "park, parque"},
+    )
+    coding.code_input(
+        evidence=plan.evidence.filter(text__in=[t for t, _l in texts[:3]]), theme=streets, user=coordinator
+    )
+    coding.code_input(
+        evidence=plan.evidence.filter(text__in=[t for t, _l in texts[3:5]]), theme=parks, user=coordinator
+    )
+    set_quote_public(evidence=plan.evidence.get(text=texts[0][0]), user=coordinator, public=True)
+    links.link(item=items["1.1"], user=coordinator, relation="addressed_by", theme=streets)
+    coding.suggest_themes(plan=plan, user=coordinator)
+    return {"theme": streets}
 
 
 def _visit(open_tab: Callable[..., Tab], site: SimpleNamespace, case: PageCase, lang: str, width: int) -> Tab:

@@ -333,7 +333,9 @@ def test_a_kept_frame_reads_only_the_new_responses_and_matches_a_full_read(plan,
     Response.objects.create(survey=survey, answers={"q1": "parks", "q9": "d1"}, submitted_on="2026-03-01")
     first = results_view.answer_frame_of(survey)
     Response.objects.create(survey=survey, answers={"q1": "roads"}, submitted_on="2026-03-02", flagged=True)
-    Response.objects.create(survey=survey, answers={"q1": "roads", "q8": "Más luz"}, submitted_on="2026-03-02")
+    Response.objects.create(
+        survey=survey, answers={"q1": "roads", "q8": "Más luz"}, submitted_on="2026-03-02"
+    )
     grown = results_view.answer_frame_of(survey)
     results_view.forget_frames()
     full = results_view.answer_frame_of(survey)

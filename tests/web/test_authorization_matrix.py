@@ -194,6 +194,23 @@ MATRIX: dict[str, tuple[set[str], set[str]]] = {
     "engagement:import-preview": (COORDINATOR, COORDINATOR),  # only whoever uploaded it
     "engagement:kiosk-new": (COORDINATOR, COORDINATOR),
     "engagement:kiosk-retire": (NOBODY, COORDINATOR),
+    "voice:you-said": (PUBLIC, NOBODY),
+    "insights:evidence": (READERS, NOBODY),
+    "insights:code": (NOBODY, ENTERERS),
+    "insights:suggestion": (NOBODY, ENTERERS),
+    "insights:quote": (NOBODY, COORDINATOR),
+    "insights:codebook": (READERS, COORDINATOR),
+    "insights:accept-candidate": (NOBODY, COORDINATOR),
+    "insights:suggest": (NOBODY, ENTERERS),
+    "insights:theme": (READERS, COORDINATOR),
+    "insights:theme-link": (NOBODY, COORDINATOR),
+    "insights:theme-draft": (NOBODY, COORDINATOR),
+    "insights:theme-merge": (NOBODY, COORDINATOR),
+    "insights:unlink": (NOBODY, COORDINATOR),
+    "insights:traceability": (READERS, NOBODY),
+    "insights:weighting": (READERS, COORDINATOR),
+    "insights:weighting-run": (NOBODY, COORDINATOR),
+    "insights:weighted-results": (READERS, NOBODY),
 }
 IGNORED_PREFIXES = (
     "django-admin/",
@@ -377,6 +394,7 @@ def world(
         "people:person": {"user_id": viewer.pk},
         **budget,
         **_engagement_world(adopted_plan, coordinator),
+        **_insights_world(adopted_plan, coordinator),
     }
     users = {
         "anonymous": None,
@@ -514,6 +532,41 @@ def _engagement_world(plan, coordinator) -> dict[str, dict[str, Any]]:
         "engagement:import-preview": {"token": upload.token},
         "engagement:kiosk-new": {},
         "engagement:kiosk-retire": {"kiosk_id": kiosk.pk},
+    }
+
+
+def _insights_world(plan, coordinator) -> dict[str, dict[str, Any]]:
+    """A theme linked to a goal, a comment in the evidence base, and a second theme to merge into."""
+    from civicplan.engagement.models import InputItem
+    from civicplan.insights.services import coding, links
+    from civicplan.insights.services.evidence import collect_evidence
+
+    InputItem.objects.create(plan=plan, channel="comment_card", text="Potholes", received_on="2026-03-01")
+    collect_evidence(plan)
+    theme = coding.create_theme(plan=plan, user=coordinator, data={"name_en": "Streets", "name_es": "Calles"})
+    coding.create_theme(plan=plan, user=coordinator, data={"name_en": "Parks", "name_es": "Parques"})
+    goal = plan.items.filter(level="goal").first()
+    plan_link = links.link(item=goal, user=coordinator, relation="addressed_by", theme=theme)
+    evidence = plan.evidence.first()
+    survey = plan.surveys.get(slug="needs")
+    return {
+        "voice:you-said": {},
+        "insights:evidence": {},
+        "insights:code": {},
+        "insights:suggestion": {"decision": "confirm"},
+        "insights:quote": {"evidence_id": evidence.pk},
+        "insights:codebook": {},
+        "insights:accept-candidate": {},
+        "insights:suggest": {},
+        "insights:theme": {"theme_id": theme.pk},
+        "insights:theme-link": {"theme_id": theme.pk},
+        "insights:theme-draft": {"theme_id": theme.pk},
+        "insights:theme-merge": {"theme_id": theme.pk},
+        "insights:unlink": {"link_id": plan_link.pk},
+        "insights:traceability": {},
+        "insights:weighting": {"survey_id": survey.pk},
+        "insights:weighting-run": {"survey_id": survey.pk},
+        "insights:weighted-results": {"survey_id": survey.pk},
     }
 
 

@@ -15,9 +15,11 @@ from civicplan.accounts import selectors as account_selectors
 from civicplan.accounts import services as account_services
 from civicplan.budget import selectors as budget_selectors
 from civicplan.engagement import selectors as engagement_selectors
+from civicplan.insights import selectors as insight_selectors
 from civicplan.plans import selectors, services
 from civicplan.web.demo_budget import load_budget
 from civicplan.web.demo_engagement import load_engagement
+from civicplan.web.demo_insights import load_insights
 from civicplan.web.demo_tracking import load_tracking
 
 DEMO_FILE = Path(__file__).resolve().parents[2] / "demo" / "city.yaml"
@@ -113,6 +115,14 @@ class Command(BaseCommand):
             with transaction.atomic():
                 users = self._users(plan.organization)
                 summary = load_engagement(plan, users, timezone.localdate())
+            self.stdout.write(self.style.SUCCESS(f"Loaded {summary}"))
+            changed = True
+        if not insight_selectors.has_codebook(plan):
+            # Likewise the evidence base, for a demo loaded before Insight existed.
+            self.stdout.write("Adding the codebook of themes, coding, suggestions and links to goals...")
+            with transaction.atomic():
+                users = self._users(plan.organization)
+                summary = load_insights(plan, users)
             self.stdout.write(self.style.SUCCESS(f"Loaded {summary}"))
             changed = True
         if not changed:

@@ -1,0 +1,1 @@
+"""Insight: survey weighting, estimates with their uncertainty, and themes in open answers."""
