@@ -122,6 +122,14 @@ def print_survey_import(result: dict[str, Any]) -> None:
     )
 
 
+def run_script(title: str, script: str, *arguments: str) -> None:
+    """A standalone benchmark (no database) that prints its own figures."""
+    print(f"{title}:")
+    command = [str(PYTHON), str(PROJECT_DIR / "bench" / script), *arguments]
+    completed = subprocess.run(command, cwd=PROJECT_DIR, check=True, capture_output=True, text=True)
+    print("\n".join(f"  {line}" for line in completed.stdout.splitlines()) + "\n")
+
+
 def run_load(scale_result: dict[str, Any], plan: LoadPlan) -> dict[str, list[LoadResult]]:
     urls = scale_result["urls"]
     paths = [TRIVIAL, urls["home"], urls["goal"], urls["priority"]]
@@ -156,6 +164,13 @@ def main() -> None:
     print_surveys(run_worker("surveys", "surveys.py", "--responses", str(mode.survey_responses)))
     responses = str(mode.survey_responses)
     print_survey_import(run_worker("survey-import", "survey_import.py", "--responses", responses))
+    run_script(
+        "Weighting (raking, weighted crosstab; target with tabulation <= 300 ms)",
+        "weighting.py",
+        "--rows",
+        responses,
+    )
+    run_script("Themes (10,000 bilingual comments; target <= 15 s)", "themes.py", "--comments", "10000")
     print_summary(results, problems, load)
     print(f"Total time: {time.perf_counter() - started:.0f} s (load average {load_average()} at the end)")
 

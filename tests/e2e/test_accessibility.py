@@ -389,6 +389,8 @@ STAFF_PAGES = [
     PageCase("insight-codebook", lambda s: "/staff/insights/themes/?discover=en&quality=1"),
     PageCase("insight-theme", lambda s: f"/staff/insights/themes/{s.theme.pk}/"),
     PageCase("insight-traceability", lambda s: "/staff/insights/traceability/"),
+    PageCase("insight-weighting", lambda s: f"/staff/insights/surveys/{s.published_survey.pk}/weighting/"),
+    PageCase("insight-weighted", lambda s: f"/staff/insights/surveys/{s.published_survey.pk}/weighted/"),
 ]
 
 
@@ -728,6 +730,8 @@ PHONE_STAFF_PAGES = {
     "measurement-import-preview",
     "dashboard",
     "council-summary",
+    "insight-input",
+    "insight-traceability",
 }
 
 

@@ -280,3 +280,35 @@ def test_you_said_we_did_in_spanish_with_published_quotes_only(client, adopted_p
     page = client.get(reverse("voice:you-said").replace("/en/", "/es/")).content.decode()
     assert "Calles" in page and ENGLISH[0] in page and ENGLISH[1] not in page
     assert goal.code in page and "Nos dijeron:" in page and "Lo que nos dijeron y lo que hicimos" in page
+
+
+def test_one_piece_of_input_links_to_the_goal_it_supports(client, plan, coordinator, viewer):
+    _card(plan, "Please fix the potholes", district="D2", age_band="25_34")
+    collect_evidence(plan)
+    evidence = Evidence.objects.get()
+    goal = PlanItem.objects.get(plan=plan, code="1.2")
+    url = reverse("insights:evidence-link", args=[evidence.pk])
+    client.force_login(viewer)
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"item": goal.pk, "relation": "supports"}).status_code == 403
+    client.force_login(coordinator)
+    refused = client.post(url, {"item": goal.pk, "relation": "out_of_scope", "reason": ""})
+    assert refused.status_code == 400 and "Say why it is out of scope" in refused.content.decode()
+    assert client.post(url, {"item": goal.pk, "relation": "supports"}).status_code == 302
+    assert selectors.item_evidence(goal).total == 1
+    assert goal not in selectors.gap_report(plan).unsupported_goals
+    page = client.get(reverse("insights:evidence") + "?district=D2&age_band=25_34").content.decode()
+    assert "Please fix the potholes" in page and "25 to 34" in page
+    assert "Please fix" not in client.get(reverse("insights:evidence") + "?district=D9").content.decode()
+
+
+def test_a_theme_shows_who_raised_it(client, plan, coordinator):
+    _card(plan, "Potholes on Elm", district="D1", age_band="25_34")
+    _card(plan, "Potholes on Oak", "es", district="D1")
+    collect_evidence(plan)
+    theme = _theme(plan, coordinator, "Streets", "Calles", "")
+    coding.code_input(evidence=Evidence.objects.all(), theme=theme, user=coordinator)
+    assert dict(selectors.theme_segments(theme))["district"] == [("D1", 2)]
+    client.force_login(coordinator)
+    page = client.get(reverse("insights:theme", args=[theme.pk])).content.decode()
+    assert "Who raised it" in page and "25 to 34" in page and "Spanish" in page

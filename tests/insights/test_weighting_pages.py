@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from civicplan.engagement.models import Response
@@ -331,3 +332,33 @@ def test_the_pages_read_in_spanish(client, weighted):
     response = client.get(url)
     assert response.status_code == 200 and '<html lang="es">' in response.content.decode()
     assert "Parques" in response.content.decode()
+
+
+def test_population_shares_import_from_a_pasted_table_after_a_preview(client, survey, coordinator):
+    client.force_login(coordinator)
+    url = reverse("insights:weighting-import", args=[survey.pk])
+    table = (
+        "segment;category;share;source\nage_band;18-34;30;ACS\nage_band;35-64;50;ACS\nage_band;65+;20;ACS\n"
+    )
+    preview = client.post(url, {"table": table})
+    page = preview.content.decode()
+    assert preview.status_code == 200 and "Preview: nothing is saved yet" in page
+    assert not PopulationMargin.objects.exists()
+    saved = client.post(url, {"table": table, "confirm": "1"})
+    assert saved.status_code == 302 and stored_shares(survey.plan) == CITY
+
+
+def test_a_bad_table_is_refused_line_by_line_and_nothing_is_saved(client, survey, coordinator):
+    client.force_login(coordinator)
+    url = reverse("insights:weighting-import", args=[survey.pk])
+    table = "age_band,18-34,30\nincome,high,50\nage_band,35-64,x\n"
+    response = client.post(url, {"table": table, "confirm": "1"})
+    page = response.content.decode()
+    assert response.status_code == 400 and not PopulationMargin.objects.exists()
+    assert "Line 2: “income” is not a segment this survey asks" in page
+    assert "The share of “35-64” is not a number." in page and "income,high,50" in page
+    upload = SimpleUploadedFile(
+        "shares.csv", "\ufeffage_band,18-34,30\nage_band,35-64,50\nage_band,65+,20\n".encode()
+    )
+    client.post(url, {"table_file": upload, "confirm": "1"})
+    assert stored_shares(survey.plan) == CITY

@@ -199,6 +199,7 @@ MATRIX: dict[str, tuple[set[str], set[str]]] = {
     "insights:code": (NOBODY, ENTERERS),
     "insights:suggestion": (NOBODY, ENTERERS),
     "insights:quote": (NOBODY, COORDINATOR),
+    "insights:evidence-link": (READERS, COORDINATOR),
     "insights:codebook": (READERS, COORDINATOR),
     "insights:accept-candidate": (NOBODY, COORDINATOR),
     "insights:suggest": (NOBODY, ENTERERS),
@@ -210,6 +211,7 @@ MATRIX: dict[str, tuple[set[str], set[str]]] = {
     "insights:traceability": (READERS, NOBODY),
     "insights:weighting": (READERS, COORDINATOR),
     "insights:weighting-run": (NOBODY, COORDINATOR),
+    "insights:weighting-import": (COORDINATOR, COORDINATOR),
     "insights:weighted-results": (READERS, NOBODY),
 }
 IGNORED_PREFIXES = (
@@ -555,6 +557,7 @@ def _insights_world(plan, coordinator) -> dict[str, dict[str, Any]]:
         "insights:code": {},
         "insights:suggestion": {"decision": "confirm"},
         "insights:quote": {"evidence_id": evidence.pk},
+        "insights:evidence-link": {"evidence_id": evidence.pk},
         "insights:codebook": {},
         "insights:accept-candidate": {},
         "insights:suggest": {},
@@ -566,6 +569,7 @@ def _insights_world(plan, coordinator) -> dict[str, dict[str, Any]]:
         "insights:traceability": {},
         "insights:weighting": {"survey_id": survey.pk},
         "insights:weighting-run": {"survey_id": survey.pk},
+        "insights:weighting-import": {"survey_id": survey.pk},
         "insights:weighted-results": {"survey_id": survey.pk},
     }
 

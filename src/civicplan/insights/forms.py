@@ -69,6 +69,16 @@ class LinkForm(UswdsFormMixin, forms.Form):
         self.fields["item"].choices = _item_choices(plan)
 
 
+class EvidenceLinkForm(LinkForm):
+    relation = forms.ChoiceField(
+        label=gettext_lazy("Relation"),
+        choices=[
+            (LinkRelation.SUPPORTS, gettext_lazy("This input supports the element")),
+            (LinkRelation.OUT_OF_SCOPE, gettext_lazy("Out of the plan's scope (give the reason)")),
+        ],
+    )
+
+
 class DraftForm(UswdsFormMixin, forms.Form):
     parent = forms.TypedChoiceField(
         label=gettext_lazy("Under"),

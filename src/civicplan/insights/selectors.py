@@ -134,6 +134,36 @@ def theme_rows(plan: Plan) -> list[ThemeRow]:
     return sorted(rows, key=lambda r: (-r.total, r.theme.name_en))
 
 
+SEGMENT_FIELDS = ("district", "age_band", "respondent_type", "language")
+
+
+def segment_values(plan: Plan, name: str) -> list[str]:
+    """The values of one segment field the readable input has (for the list's filters)."""
+    if name not in SEGMENT_FIELDS:
+        return []
+    evidence = readable_evidence(plan).filter(confidential=False).exclude(**{name: ""})
+    return sorted(set(evidence.values_list(name, flat=True)))
+
+
+def theme_segments(theme: Theme) -> list[tuple[str, list[tuple[str, int]]]]:
+    """Who raised a theme: its confirmed input counted by each segment known (employee input has none)."""
+    evidence = readable_evidence(theme.plan).filter(
+        codings__theme=theme, codings__state=CodingState.CONFIRMED, confidential=False
+    )
+    out = []
+    for name in SEGMENT_FIELDS:
+        counts = list(
+            evidence.exclude(**{name: ""})
+            .order_by()
+            .values_list(name)
+            .annotate(n=Count("pk", distinct=True))
+            .order_by("-n", name)
+        )
+        if counts:
+            out.append((name, counts))
+    return out
+
+
 def suggestions_for(evidence: Iterable[Evidence]) -> dict[int, list[Coding]]:
     found: dict[int, list[Coding]] = defaultdict(list)
     for coding in (
@@ -202,7 +232,7 @@ def item_evidence(item: PlanItem, *, public: bool = False, language: str | None 
     quotes = evidence.filter(confidential=False)
     if public:
         quotes = quotes.filter(quote_public=True)
-    ordered = sorted(quotes[:200], key=lambda e: (e.language != language, -e.pk))[:5]
+    ordered = _distinct_texts(sorted(quotes[:200], key=lambda e: (e.language != language, -e.pk)))[:5]
     return ItemEvidence(
         item,
         themes,
@@ -312,10 +342,22 @@ def you_said_we_did(plan: Plan, public_plan: Any, *, language: str, limit: int =
                 row.total,
                 row.shown_channels(),
                 list({id(n): n for n in nodes}.values()),
-                sorted(quotes, key=lambda e: e.language != language)[:3],
+                _distinct_texts(sorted(quotes, key=lambda e: e.language != language))[:3],
             )
         )
     return out[:limit]
+
+
+def _distinct_texts(evidence: list[Evidence]) -> list[Evidence]:
+    """The same words from several people are quoted once."""
+    seen: set[str] = set()
+    out = []
+    for item in evidence:
+        key = " ".join(item.text.lower().split())
+        if key not in seen:
+            seen.add(key)
+            out.append(item)
+    return out
 
 
 def _public_nodes(public_plan: Any) -> dict[int, Any]:

@@ -8,8 +8,9 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
+from civicplan.engagement import selectors as engagement_selectors
 from civicplan.insights import selectors as insight_selectors
-from civicplan.insights.services import coding, evidence, links
+from civicplan.insights.services import coding, evidence, links, weighting
 from civicplan.plans import selectors as plan_selectors
 
 # name (en, es), description (en, es), keywords in both languages, goal codes that address it
@@ -70,6 +71,13 @@ THEMES = [
     ),
 ]
 QUOTES_PER_THEME = 2
+# Census-like shares (ACS 5-year style) for the Community Needs Survey's segment questions: the sample answered
+# evenly by age and had more English speakers at home than the city has.
+POPULATION_SHARES = {
+    "age_band": [("18_34", "31"), ("35_54", "35"), ("55_plus", "34")],
+    "home_language": [("en", "52"), ("es", "41"), ("other", "7")],
+}
+CENSUS = "Census ACS 2019-2023 5-year estimates (demo figures)"
 
 
 def _plain(text: str) -> str:
@@ -110,7 +118,13 @@ def load_insights(plan: Any, users: dict[str, Any]) -> str:
                 links.link(item=items[code], user=coordinator, relation="addressed_by", theme=theme)
                 linked += 1
     suggested = coding.suggest_themes(plan=plan, user=coordinator)
+    for variable, shares in POPULATION_SHARES.items():
+        rows = [(category, share, CENSUS) for category, share in shares]
+        weighting.save_margins(plan=plan, user=coordinator, variable=variable, rows=rows)
+    needs = engagement_selectors.staff_surveys(plan).get(slug="community-needs-2026")
+    weighted = weighting.weight_survey(survey=needs, user=coordinator)
     return (
         f"{collected} pieces of input in the evidence base, {len(THEMES)} themes, {coded} coded by staff, "
-        f"{suggested} suggestions to check, {linked} links to goals"
+        f"{suggested} suggestions to check, {linked} links to goals; the Community Needs Survey weighted to "
+        f"census shares (design effect {weighted.design_effect:.2f})"
     )

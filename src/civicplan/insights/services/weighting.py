@@ -7,8 +7,11 @@ one filter at a time), and weights built on small segments would single people o
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -186,3 +189,60 @@ def weight_survey(
         },
         created_by=user,
     )
+
+
+@dataclass
+class MarginFile:
+    """A pasted or uploaded table of population shares, read and checked but not saved."""
+
+    rows: dict[str, list[MarginRow]] = field(default_factory=dict)  # variable -> rows, in file order
+    problems: list[str] = field(default_factory=list)
+
+
+def read_margin_table(text: str, *, categories: dict[str, Collection[str]]) -> MarginFile:
+    """`variable,category,share[,source]` lines (a header line is allowed; `,` `;` or tab). Every variable must
+    be one of `categories` (the survey's segment questions) and its shares pass the same checks as typing them;
+    every problem is reported with its line, nothing is saved here."""
+    result = MarginFile()
+    sample = text[:2000]
+    delimiter = "\t" if "\t" in sample else (";" if sample.count(";") > sample.count(",") else ",")
+    for number, cells in enumerate(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter), 1):
+        cells = [cell.strip() for cell in cells]
+        if not any(cells) or (number == 1 and cells[0].lower() in ("variable", "segment", "segmento")):
+            continue
+        if len(cells) < 3:
+            result.problems.append(
+                _("Line %(line)s: expected segment, category and share.") % {"line": number}
+            )
+            continue
+        variable = cells[0]
+        if variable not in categories:
+            result.problems.append(
+                _("Line %(line)s: “%(variable)s” is not a segment this survey asks (use one of: %(list)s).")
+                % {"line": number, "variable": variable, "list": ", ".join(sorted(categories))}
+            )
+            continue
+        result.rows.setdefault(variable, []).append((cells[1], cells[2], cells[3] if len(cells) > 3 else ""))
+    for variable, rows in result.rows.items():
+        try:
+            _checked(rows, categories[variable])
+        except ValidationError as error:
+            result.problems.extend(f"{variable}: {message}" for message in error.messages)
+    if not result.rows and not result.problems:
+        result.problems.append(_("The table has no shares."))
+    return result
+
+
+@transaction.atomic
+def import_margin_table(
+    *, plan: Plan, user: Any, table: MarginFile, categories: dict[str, Collection[str]]
+) -> int:
+    """Save every segment of a checked table, all or nothing. Returns how many shares were saved."""
+    if table.problems:
+        raise ValidationError(table.problems)
+    saved = 0
+    for variable, rows in table.rows.items():
+        saved += len(
+            save_margins(plan=plan, user=user, variable=variable, rows=rows, categories=categories[variable])
+        )
+    return saved

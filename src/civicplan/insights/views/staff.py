@@ -13,15 +13,23 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from civicplan.core.access import require, signed_in_with
 from civicplan.core.forms import add_validation_error
-from civicplan.engagement.models import Activity
+from civicplan.engagement.models import Activity, AgeBand
 from civicplan.insights import selectors
-from civicplan.insights.forms import CandidateForm, CodeForm, DraftForm, LinkForm, MergeForm, ThemeForm
+from civicplan.insights.forms import (
+    CandidateForm,
+    CodeForm,
+    DraftForm,
+    EvidenceLinkForm,
+    LinkForm,
+    MergeForm,
+    ThemeForm,
+)
 from civicplan.insights.models import Coding, Evidence, EvidenceChannel, PlanLink, Theme
 from civicplan.insights.services import coding as coding_services
 from civicplan.insights.services import links as link_services
@@ -31,6 +39,12 @@ from civicplan.plans.models import Level, PlanItem
 from civicplan.plans.services import EditConflict
 
 reader = signed_in_with("insights.view_insights")
+SEGMENT_LABELS = {
+    "district": gettext_lazy("ZIP code or district"),
+    "age_band": gettext_lazy("Age band"),
+    "respondent_type": gettext_lazy("Relationship to the city"),
+    "language": gettext_lazy("Language"),
+}
 PAGE_SIZE = 50
 
 
@@ -74,6 +88,10 @@ def evidence_list(request: HttpRequest) -> HttpResponse:
             "themes": Theme.objects.filter(plan=plan, archived_at__isnull=True),
             "activities": Activity.objects.filter(plan=plan, archived_at__isnull=True),
             "channels": EvidenceChannel.choices,
+            "districts": selectors.segment_values(plan, "district"),
+            "age_bands": [
+                (v, str(dict(AgeBand.choices).get(v, v))) for v in selectors.segment_values(plan, "age_band")
+            ],
             "query": params.urlencode(),
             "params": request.GET,
             "current": "evidence",
@@ -146,6 +164,44 @@ def quote(request: HttpRequest, evidence_id: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect(_back(request, "insights:evidence"))
+
+
+@reader
+@require_http_methods(["GET", "POST"])
+def evidence_link(request: HttpRequest, evidence_id: int) -> HttpResponse:
+    """Link one piece of input to the plan element it supports (or mark it out of scope, with the reason)."""
+    plan = _plan()
+    evidence = get_object_or_404(selectors.readable_evidence(plan), pk=evidence_id)
+    form = EvidenceLinkForm(request.POST or None, plan=plan)
+    if request.method == "POST":
+        require(request, "insights.manage_insights", plan)
+        if form.is_valid():
+            item = get_object_or_404(PlanItem, pk=form.cleaned_data["item"], plan=plan)
+            try:
+                link_services.link(
+                    item=item,
+                    user=request.user,
+                    relation=form.cleaned_data["relation"],
+                    evidence=evidence,
+                    reason=form.cleaned_data["reason"],
+                )
+                messages.success(request, _("Linked to %(code)s.") % {"code": item.code})
+                return redirect("insights:evidence-link", evidence.pk)
+            except ValidationError as error:
+                add_validation_error(form, error)
+    return render(
+        request,
+        "insights/evidence_link.html",
+        {
+            "evidence": evidence,
+            "form": form,
+            "links": PlanLink.objects.filter(evidence=evidence, archived_at__isnull=True).select_related(
+                "item"
+            ),
+            "current": "evidence",
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 # --- Codebook ----------------------------------------------------------------------------------------------------
@@ -289,6 +345,7 @@ def theme_page(request: HttpRequest, theme_id: int) -> HttpResponse:
             "coded": coded[:30],
             "coded_count": coded.count(),
             "links": PlanLink.objects.filter(theme=theme, archived_at__isnull=True).select_related("item"),
+            "segments": _segment_tables(theme),
             "link_form": LinkForm(plan=plan),
             "draft_form": DraftForm(plan=plan),
             "merge_form": MergeForm(theme=theme),
@@ -296,6 +353,21 @@ def theme_page(request: HttpRequest, theme_id: int) -> HttpResponse:
         },
         status=409 if conflict else (400 if form.errors else 200),
     )
+
+
+def _segment_tables(theme: Theme) -> list[tuple[str, list[tuple[str, int]]]]:
+    """The counts of `selectors.theme_segments` with readable values (codes the page can name)."""
+    names = {
+        "language": {"en": _("English"), "es": _("Spanish"), "other": _("Another language")},
+        "age_band": dict(AgeBand.choices),
+    }
+    return [
+        (
+            str(SEGMENT_LABELS[field]),
+            [(str(names.get(field, {}).get(value, value)), n) for value, n in counts],
+        )
+        for field, counts in selectors.theme_segments(theme)
+    ]
 
 
 def _theme_action(request: HttpRequest, theme_id: int) -> tuple[Any, Theme]:
@@ -427,6 +499,7 @@ urlpatterns = [
     path("code/", code, name="code"),
     path("suggestions/<str:decision>/", decide_suggestion, name="suggestion"),
     path("input/<int:evidence_id>/quote/", quote, name="quote"),
+    path("input/<int:evidence_id>/link/", evidence_link, name="evidence-link"),
     path("themes/", codebook, name="codebook"),
     path("themes/accept/", accept_candidate, name="accept-candidate"),
     path("themes/suggest/", suggest, name="suggest"),

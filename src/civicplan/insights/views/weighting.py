@@ -200,8 +200,56 @@ def weighted_results(request: HttpRequest, survey_id: int) -> HttpResponse:
     )
 
 
+IMPORT_MAX_BYTES = 256 * 1024
+
+
+def _segment_codes(survey: Survey) -> dict[str, list[str]]:
+    return {
+        asked.question.segment: [c.code for c in asked.shape.options]
+        for asked in selectors.segment_questions(survey, _language())
+    }
+
+
+@reader
+@require_http_methods(["GET", "POST"])
+def weighting_import(request: HttpRequest, survey_id: int) -> HttpResponse:
+    """Population shares pasted or uploaded as a table: the first POST shows a preview (every share and every
+    problem, nothing saved); "Save these shares" then saves them all or nothing."""
+    survey = _survey(survey_id)
+    require(request, "insights.manage_insights", survey.plan)
+    codes = _segment_codes(survey)
+    text = request.POST.get("table", "")
+    upload = request.FILES.get("table_file")
+    problem = ""
+    if upload is not None:
+        if upload.size > IMPORT_MAX_BYTES:
+            problem = _("The file is larger than 256 KB: a table of population shares is a few lines.")
+        else:
+            raw = upload.read()
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                text = raw.decode("cp1252", errors="replace")
+    table = services.read_margin_table(text, categories=codes) if request.method == "POST" and text else None
+    if table is not None and request.POST.get("confirm") == "1" and not table.problems:
+        saved = services.import_margin_table(
+            plan=survey.plan, user=request.user, table=table, categories=codes
+        )
+        messages.success(request, _("%(count)s population shares were saved.") % {"count": saved})
+        return redirect("insights:weighting", survey.pk)
+    if request.method == "POST" and not text and not problem:
+        problem = _("Paste the table or choose a file.")
+    return render(
+        request,
+        "insights/weighting_import.html",
+        {"survey": survey, "text": text, "table": table, "problem": problem, "segments": sorted(codes)},
+        status=400 if problem or (table is not None and table.problems) else 200,
+    )
+
+
 urlpatterns = [
     path("surveys/<int:survey_id>/weighting/", weighting, name="weighting"),
     path("surveys/<int:survey_id>/weighting/run/", weighting_run, name="weighting-run"),
+    path("surveys/<int:survey_id>/weighting/import/", weighting_import, name="weighting-import"),
     path("surveys/<int:survey_id>/weighted/", weighted_results, name="weighted-results"),
 ]
