@@ -312,3 +312,21 @@ def test_a_theme_shows_who_raised_it(client, plan, coordinator):
     client.force_login(coordinator)
     page = client.get(reverse("insights:theme", args=[theme.pk])).content.decode()
     assert "Who raised it" in page and "25 to 34" in page and "Spanish" in page
+
+
+def test_a_goal_shows_the_share_of_survey_respondents_behind_it(client, plan, coordinator):
+    survey = f.make_needs_survey(plan, slug="needs")
+    for number in range(8):
+        text = "Fix the potholes please" if number < 2 else ""
+        Response.objects.create(survey=survey, answers={"q1": "parks", "q8": text}, submitted_on="2026-03-01")
+    collect_evidence(plan)
+    streets = _theme(plan, coordinator, "Streets", "Calles", "")
+    coding.code_input(evidence=Evidence.objects.all(), theme=streets, user=coordinator)
+    goal = PlanItem.objects.get(plan=plan, code="1.1")
+    links.link(item=goal, user=coordinator, relation="addressed_by", theme=streets)
+    (estimate,) = selectors.item_evidence(goal).estimates
+    assert estimate.estimate.n == 8 and estimate.estimate.value == pytest.approx(0.25)
+    assert (estimate.percent, estimate.weighted, estimate.estimate.small) == ("25", False, True)
+    client.force_login(coordinator)
+    page = client.get(reverse("insights:traceability")).content.decode()
+    assert "25% (±" in page and "of respondents raised it in their own words." in page

@@ -1,6 +1,7 @@
-"""The "Input behind it" block on plan item pages (registered in apps.ready through core.registry.ItemSection):
-staff see the input supporting an element (counts by channel, themes, quotes in the reader's language, links
-marked out of scope); the public goal page shows the same counts and only the quotes staff published."""
+"""The "Input behind it" block on staff plan item pages (registered in apps.ready through core.registry.
+ItemSection): the input supporting an element (counts by channel, themes, quotes in the reader's language, links
+marked out of scope), so council sees a drafted element with its evidence before adopting it. Public pages keep
+their fixed query count; residents read the same chain on the "You said, we did" page."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ def render_item_section(
     public: bool = False,
     descendant_ids: list[int] | None = None,
 ) -> SafeString:
-    if not public and (request is None or not request.user.has_perm("insights.view_insights")):
+    if public or request is None or not request.user.has_perm("insights.view_insights"):
         return NOTHING
     item = PlanItem.objects.select_related("plan").filter(pk=item_id).first()
     if item is None:

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import get_language
 
@@ -24,6 +25,8 @@ from civicplan.insights.models import (
     PlanLink,
     Theme,
 )
+from civicplan.insights.selectors_weighting import latest_weighting, weights_of
+from civicplan.insights.weighting import Estimate, proportion
 from civicplan.plans.models import Level, Plan, PlanItem
 
 STRONG_THEME = 5  # a theme raised by at least this many pieces of input is strong enough for the gap report
@@ -200,6 +203,44 @@ class ItemEvidence:
     total: int
     quotes: list[Evidence]
     out_of_scope: list[PlanLink]
+    estimates: list[SurveyEstimate] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SurveyEstimate:
+    """The share of a survey's respondents whose open answers raised what supports an element."""
+
+    survey: Survey
+    estimate: Estimate
+    weighted: bool
+
+    @property
+    def percent(self) -> str:
+        return f"{100 * self.estimate.value:.0f}"
+
+    @property
+    def margin(self) -> str:
+        return f"{100 * self.estimate.margin_of_error:.0f}"
+
+
+def survey_estimates(plan: Plan, evidence_ids: set[int]) -> list[SurveyEstimate]:
+    """For each resident or council survey with supporting open answers: the share of its counted respondents
+    who gave one, weighted when the survey is weighted, with its margin of error."""
+    raised: dict[int, set[int]] = defaultdict(set)
+    for survey_id, response_id in Evidence.objects.filter(
+        pk__in=evidence_ids, response__isnull=False, confidential=False
+    ).values_list("survey_id", "response_id"):
+        raised[survey_id].add(response_id)
+    out = []
+    for survey in Survey.objects.filter(pk__in=raised).order_by("pk"):
+        ids = np.array(list(engagement_selectors.counted_responses(survey).values_list("pk", flat=True)))
+        if not ids.size:
+            continue
+        weights = weights_of(latest_weighting(survey))
+        given = np.array([weights.get(int(pk), 1.0) for pk in ids]) if weights else None
+        estimate = proportion(np.isin(ids, list(raised[survey.pk])), given)
+        out.append(SurveyEstimate(survey, estimate, bool(weights)))
+    return out
 
 
 def _supporting(plan: Plan, item_ids: set[int]) -> tuple[set[int], list[Theme], list[PlanLink]]:
@@ -240,6 +281,7 @@ def item_evidence(item: PlanItem, *, public: bool = False, language: str | None 
         sum(n for _v, _l, n in counts),
         ordered,
         out,
+        survey_estimates(item.plan, set(evidence.values_list("pk", flat=True))),
     )
 
 
