@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "civicplan.budget",
     "civicplan.engagement",
     "civicplan.insights",
+    "ninja",  # its docs page's assets come from here, not from a CDN
     "civicplan.web",
 ]
 

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from civicplan.accounts import urls as account_urls
+from civicplan.api.endpoints import api
 from civicplan.budget import urls as budget_urls
 from civicplan.engagement import urls as engagement_urls
 from civicplan.insights import urls as insight_urls
@@ -16,6 +17,7 @@ urlpatterns = [
     path("language/<str:language>/", web_views.switch_language, name="switch-language"),
     path("healthz", web_views.health, name="health"),
     path("django-admin/", admin.site.urls),
+    path("api/v1/", api.urls),
 ]
 urlpatterns += i18n_patterns(
     path("", include("civicplan.web.urls")),

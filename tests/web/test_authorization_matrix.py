@@ -195,6 +195,15 @@ MATRIX: dict[str, tuple[set[str], set[str]]] = {
     "engagement:kiosk-new": (COORDINATOR, COORDINATOR),
     "engagement:kiosk-retire": (NOBODY, COORDINATOR),
     "voice:you-said": (PUBLIC, NOBODY),
+    # The open data API: read-only and public (POST answers 405; django-ninja's root and schema views answer
+    # any method as a read).
+    "api:api-root": (PUBLIC, PUBLIC),
+    "api:plan": (PUBLIC, NOBODY),
+    "api:items": (PUBLIC, NOBODY),
+    "api:item": (PUBLIC, NOBODY),
+    "api:indicators": (PUBLIC, NOBODY),
+    "api:openapi-json": (PUBLIC, PUBLIC),
+    "api:openapi-view": (PUBLIC, PUBLIC),
     "insights:evidence": (READERS, NOBODY),
     "insights:code": (NOBODY, ENTERERS),
     "insights:suggestion": (NOBODY, ENTERERS),
@@ -553,6 +562,13 @@ def _insights_world(plan, coordinator) -> dict[str, dict[str, Any]]:
     survey = plan.surveys.get(slug="needs")
     return {
         "voice:you-said": {},
+        "api:api-root": {},
+        "api:plan": {},
+        "api:items": {},
+        "api:item": {"code": "1.1"},
+        "api:indicators": {},
+        "api:openapi-json": {},
+        "api:openapi-view": {},
         "insights:evidence": {},
         "insights:code": {},
         "insights:suggestion": {"decision": "confirm"},

@@ -273,6 +273,11 @@ _BUILT_PLANS_LOCK = threading.Lock()
 _BUILT_PLANS_KEPT = 8
 
 
+def public_generation() -> int:
+    """The counter every change of public content bumps (caches and ETags of public data key on it)."""
+    return ContentGeneration.current()
+
+
 def forget_built_plans() -> None:
     with _BUILT_PLANS_LOCK:
         _BUILT_PLANS.clear()

@@ -1,0 +1,171 @@
+"""`/api/v1/`: the adopted plan, its items with live status and progress, and the published indicators. Every
+answer is built from the public selectors (the adopted version, never the working draft), carries an ETag
+keyed on the public content generation, and answers 304 to a matching If-None-Match."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+from ninja import NinjaAPI, Query, Schema
+from ninja.errors import HttpError
+
+from civicplan.api.schemas import IndicatorOut, ItemOut, ItemPage, PlanOut
+from civicplan.performance import selectors as indicator_selectors
+from civicplan.plans import selectors as plan_selectors
+
+api = NinjaAPI(
+    title="CivicPlan open data",
+    version="1",
+    description="The adopted strategic plan, its progress and its indicators: the data of the public site.",
+    urls_namespace="api",
+)
+MAX_LIMIT = 500
+
+
+def _language(lang: str) -> str:
+    if lang not in ("en", "es"):
+        raise HttpError(400, "lang must be en or es")
+    return lang
+
+
+def with_etag(view: Callable[..., Any]) -> Callable[..., Any]:
+    """An ETag from the public content generation and the query: unchanged data answers 304."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        key = f"{plan_selectors.public_generation()}:{request.get_full_path()}"
+        etag = '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
+        if request.headers.get("If-None-Match") == etag:
+            response = HttpResponse(status=304)
+        else:
+            result = view(request, *args, **kwargs)
+            data = result.model_dump(mode="json") if isinstance(result, Schema) else result
+            response = HttpResponse(json.dumps(data, ensure_ascii=False), content_type="application/json")
+        response["ETag"] = etag
+        response["Cache-Control"] = "public, max-age=60"
+        return response
+
+    return wrapper
+
+
+def _public_plan(lang: str) -> Any:
+    with translation.override(lang):
+        plan = plan_selectors.public_plan(language=lang)
+    if plan is None:
+        raise HttpError(404, "No plan has been adopted yet.")
+    return plan
+
+
+def _nodes(plan: Any) -> list[tuple[Any, str | None]]:
+    out: list[tuple[Any, str | None]] = []
+
+    def walk(node: Any, parent: str | None) -> None:
+        out.append((node, parent))
+        for child in node.children:
+            walk(child, node.code)
+
+    for priority in plan.priorities:
+        walk(priority, None)
+    return out
+
+
+def _item(node: Any, parent: str | None, lang: str) -> ItemOut:
+    status = node.status
+    return ItemOut(
+        id=node.id,
+        code=node.code,
+        level=node.level,
+        parent=parent,
+        title=node.title,
+        description=node.description,
+        department=node.department,
+        lead=node.lead,
+        status=status.key if status else None,
+        status_name=status.localized("name", lang) if status else None,
+        progress=node.progress,
+        start_date=node.start_date,
+        due_date=node.due_date,
+    )
+
+
+@api.get("/plan", response=PlanOut, summary="The adopted plan")
+@with_etag
+def plan(request: HttpRequest, lang: str = "en") -> PlanOut:
+    public = _public_plan(_language(lang))
+    return PlanOut(
+        title=public.title,
+        organization=public.organization.localized("name", lang),
+        period=public.period,
+        mission=public.mission,
+        vision=public.vision,
+        values=[name for name, _description in public.values],
+        version=public.version.number,
+        adopted_on=public.version.adopted_on,
+        priorities=len(public.priorities),
+        items=len(public.by_code),
+    )
+
+
+class ItemFilters(Schema):
+    lang: str = "en"
+    level: str | None = None
+    code: str | None = None  # a code and everything under it, e.g. 2.1
+    department: str | None = None
+    status: str | None = None
+    limit: int = 100
+    offset: int = 0
+
+
+@api.get("/items", response=ItemPage, summary="Priorities, goals, strategies and actions")
+@with_etag
+def items(request: HttpRequest, filters: Query[ItemFilters]) -> ItemPage:
+    lang = _language(filters.lang)
+    rows = [_item(node, parent, lang) for node, parent in _nodes(_public_plan(lang))]
+    if filters.level:
+        rows = [r for r in rows if r.level == filters.level]
+    if filters.code:
+        rows = [r for r in rows if r.code == filters.code or r.code.startswith(filters.code + ".")]
+    if filters.department:
+        rows = [r for r in rows if r.department == filters.department]
+    if filters.status:
+        rows = [r for r in rows if r.status == filters.status]
+    limit = max(1, min(filters.limit, MAX_LIMIT))
+    offset = max(0, filters.offset)
+    return ItemPage(count=len(rows), limit=limit, offset=offset, results=rows[offset : offset + limit])
+
+
+@api.get("/items/{code}", response=ItemOut, summary="One item by its code")
+@with_etag
+def item(request: HttpRequest, code: str, lang: str = "en") -> ItemOut:
+    lang = _language(lang)
+    for node, parent in _nodes(_public_plan(lang)):
+        if node.code == code:
+            return _item(node, parent, lang)
+    raise HttpError(404, "No item of the adopted plan has this code.")
+
+
+@api.get("/indicators", response=list[IndicatorOut], summary="Published indicators with their latest value")
+@with_etag
+def indicators(request: HttpRequest, lang: str = "en") -> list[dict[str, Any]]:
+    lang = _language(lang)
+    out = []
+    for row in indicator_selectors.public_indicators():
+        indicator = row.indicator
+        out.append(
+            IndicatorOut(
+                key=indicator.key,
+                name=indicator.localized("name", lang),
+                unit=indicator.localized("unit", lang),
+                status=str(row.status),
+                latest_value=row.result.value,
+                latest_period=row.result.period,
+                items=[i.code for i in row.items],
+            ).model_dump(mode="json")
+        )
+    return out

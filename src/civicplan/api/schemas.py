@@ -1,0 +1,54 @@
+"""The shapes of the API's answers (OpenAPI 3.1 is generated from them)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from ninja import Schema
+
+
+class PlanOut(Schema):
+    title: str
+    organization: str
+    period: str
+    mission: str
+    vision: str
+    values: list[str]
+    version: int
+    adopted_on: dt.date | None
+    priorities: int
+    items: int
+
+
+class ItemOut(Schema):
+    id: int
+    code: str
+    level: str
+    parent: str | None
+    title: str
+    description: str
+    department: str
+    lead: str
+    status: str | None
+    status_name: str | None
+    progress: Decimal | None
+    start_date: dt.date | None
+    due_date: dt.date | None
+
+
+class ItemPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    results: list[ItemOut]
+
+
+class IndicatorOut(Schema):
+    key: str
+    name: str
+    unit: str
+    status: str
+    latest_value: Decimal | None
+    latest_period: dt.date | None
+    items: list[str]

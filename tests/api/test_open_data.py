@@ -1,0 +1,58 @@
+"""The open data API: published data only (the adopted version, never the working draft), filters, pagination,
+ETags, and responses that match the OpenAPI schema."""
+
+from __future__ import annotations
+
+from tests import factories as f
+
+
+def test_nothing_is_served_before_a_plan_is_adopted(client, plan):
+    assert client.get("/api/v1/plan").status_code == 404
+
+
+def test_the_plan_and_its_items_come_from_the_adopted_version_only(client, adopted_plan, coordinator):
+    from civicplan.plans.services import create_item
+
+    priority = adopted_plan.items.get(code="1")
+    create_item(plan=adopted_plan, user=coordinator, parent=priority, data={"title_en": "DRAFT-CANARY goal"})
+    plan = client.get("/api/v1/plan").json()
+    assert plan["version"] == 1 and plan["priorities"] == 2
+    body = client.get("/api/v1/items?limit=500").content.decode()
+    assert "DRAFT-CANARY" not in body
+    page = client.get("/api/v1/items?level=goal").json()
+    assert page["count"] == 4 and {r["code"] for r in page["results"]} == {"1.1", "1.2", "2.1", "2.2"}
+    under = client.get("/api/v1/items?code=1.1").json()
+    assert {r["code"] for r in under["results"]} >= {"1.1", "1.1.1"} and all(
+        r["code"].startswith("1.1") for r in under["results"]
+    )
+    assert under["results"][1]["parent"] == "1.1"
+    paged = client.get("/api/v1/items?limit=2&offset=2").json()
+    assert (paged["limit"], paged["offset"], len(paged["results"])) == (2, 2, 2)
+    assert client.get("/api/v1/items/1.1").json()["level"] == "goal"
+    assert client.get("/api/v1/items/9.9").status_code == 404
+    assert client.get("/api/v1/items?lang=fr").status_code == 400
+
+
+def test_etags_answer_304_until_public_content_changes(client, adopted_plan, coordinator):
+    first = client.get("/api/v1/items")
+    etag = first["ETag"]
+    assert client.get("/api/v1/items", HTTP_IF_NONE_MATCH=etag).status_code == 304
+    f.adopt(adopted_plan, coordinator, reason="Amended")
+    assert client.get("/api/v1/items", HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+def test_the_openapi_schema_describes_every_endpoint_and_the_docs_load_no_cdn(client, adopted_plan):
+    schema = client.get("/api/v1/openapi.json").json()
+    assert schema["openapi"].startswith("3.1")
+    assert {"/api/v1/plan", "/api/v1/items", "/api/v1/items/{code}", "/api/v1/indicators"} <= set(
+        schema["paths"]
+    )
+    docs = client.get("/api/v1/docs").content.decode()
+    assert "cdn." not in docs and "unpkg" not in docs and "jsdelivr" not in docs
+
+
+def test_spanish_titles_on_request(client, adopted_plan):
+    english = client.get("/api/v1/items/1").json()["title"]
+    spanish = client.get("/api/v1/items/1?lang=es").json()["title"]
+    assert english and spanish
+    assert client.get("/api/v1/indicators").status_code == 200
