@@ -56,3 +56,36 @@ def test_spanish_titles_on_request(client, adopted_plan):
     spanish = client.get("/api/v1/items/1?lang=es").json()["title"]
     assert english and spanish
     assert client.get("/api/v1/indicators").status_code == 200
+
+
+def test_the_adopted_budget_by_priority(client, adopted_plan, organization, department_a):
+    assert client.get("/api/v1/budget").status_code == 404
+    f.make_budget_line(organization, department_a, fiscal_year=2025)
+    body = client.get("/api/v1/budget").json()
+    assert (body["fiscal_year"], body["years"]) == (2025, [2025])
+    assert body["total"] == "100000.00" and body["outside_the_plan"] == "100000.00"
+    assert [p["code"] for p in body["priorities"]] == ["1", "2"] and body["priorities"][0]["goals"]
+    assert client.get("/api/v1/budget?year=2031").status_code == 404
+
+
+def test_only_published_survey_results_are_served(client, plan):
+    from civicplan.engagement.models import Response
+
+    published = f.make_needs_survey(plan, slug="needs-2026", state="published")
+    open_survey = f.make_needs_survey(plan, slug="still-open")
+    employee = f.make_needs_survey(plan, slug="staff-pulse", audience="employee", state="published")
+    for survey in (published, open_survey, employee):
+        Response.objects.create(survey=survey, answers={"q1": "parks"}, submitted_on="2026-03-01")
+    assert [s["slug"] for s in client.get("/api/v1/surveys").json()] == ["needs-2026"]
+    results = client.get("/api/v1/surveys/needs-2026/results?lang=es").json()
+    first = results["questions"][0]
+    assert results["responses"] == 1 and first["rows"][0] == {
+        "code": "parks",
+        "label": "Parques",
+        "count": 1,
+        "percent": "100.0",
+        "mean": "",
+        "share": "",
+    }
+    assert client.get("/api/v1/surveys/still-open/results").status_code == 404
+    assert client.get("/api/v1/surveys/staff-pulse/results").status_code == 404

@@ -15,7 +15,10 @@ from django.utils import translation
 from ninja import NinjaAPI, Query, Schema
 from ninja.errors import HttpError
 
-from civicplan.api.schemas import IndicatorOut, ItemOut, ItemPage, PlanOut
+from civicplan.api.schemas import BudgetOut, IndicatorOut, ItemOut, ItemPage, MoneyOut, PlanOut, SurveyOut
+from civicplan.budget import selectors as budget_selectors
+from civicplan.engagement import exporters as survey_exporters
+from civicplan.engagement import selectors as survey_selectors
 from civicplan.performance import selectors as indicator_selectors
 from civicplan.plans import selectors as plan_selectors
 
@@ -169,3 +172,55 @@ def indicators(request: HttpRequest, lang: str = "en") -> list[dict[str, Any]]:
             ).model_dump(mode="json")
         )
     return out
+
+
+def _money(row: Any) -> MoneyOut:
+    return MoneyOut(
+        code=row.item.code,
+        title=row.item.title,
+        amount=row.amount,
+        share=row.share,
+        goals=[_money(child) for child in row.children],
+    )
+
+
+@api.get("/budget", response=BudgetOut, summary="The adopted budget by priority and goal")
+@with_etag
+def budget(request: HttpRequest, year: int | None = None, lang: str = "en") -> BudgetOut:
+    public = _public_plan(_language(lang))
+    years = budget_selectors.public_budget_years(public.organization)
+    if not years:
+        raise HttpError(404, "No adopted budget is published yet.")
+    chosen = year if year is not None else max(years)
+    if chosen not in years:
+        raise HttpError(404, f"No adopted budget is published for fiscal year {chosen}.")
+    money = budget_selectors.public_money(public, public.organization, chosen)
+    return BudgetOut(
+        fiscal_year=chosen,
+        years=sorted(years),
+        total=money.total,
+        transfers_netted=money.transfers,
+        outside_the_plan=money.unlinked,
+        not_in_the_adopted_plan=money.not_adopted,
+        priorities=[_money(row) for row in money.priorities],
+    )
+
+
+@api.get("/surveys", response=list[SurveyOut], summary="Surveys whose results are published")
+@with_etag
+def surveys(request: HttpRequest, lang: str = "en") -> list[dict[str, Any]]:
+    lang = _language(lang)
+    return [
+        SurveyOut(slug=s.slug, title=s.localized("title", lang)).model_dump(mode="json")
+        for s in survey_selectors.published_results_surveys().order_by("slug")
+    ]
+
+
+@api.get("/surveys/{slug}/results", summary="A published survey's results, as its public page shows them")
+@with_etag
+def survey_results(request: HttpRequest, slug: str, lang: str = "en") -> dict[str, Any]:
+    lang = _language(lang)
+    survey = survey_selectors.published_results_surveys().filter(slug=slug).first()
+    if survey is None:
+        raise HttpError(404, "No survey with published results has this address.")
+    return survey_exporters.public_results_document(survey, lang)

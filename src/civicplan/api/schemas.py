@@ -52,3 +52,26 @@ class IndicatorOut(Schema):
     latest_value: Decimal | None
     latest_period: dt.date | None
     items: list[str]
+
+
+class MoneyOut(Schema):
+    code: str
+    title: str
+    amount: Decimal
+    share: Decimal | None
+    goals: list[MoneyOut] = []
+
+
+class BudgetOut(Schema):
+    fiscal_year: int
+    years: list[int]
+    total: Decimal
+    transfers_netted: Decimal
+    outside_the_plan: Decimal
+    not_in_the_adopted_plan: Decimal
+    priorities: list[MoneyOut]
+
+
+class SurveyOut(Schema):
+    slug: str
+    title: str

@@ -56,3 +56,21 @@ def spreadsheet_response(rows: list[list[str]], name: str, fmt: str, sheet: str 
     response = HttpResponse(write_rows(rows, fmt, sheet), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
+
+
+def public_results_document(survey: Any, language: str) -> dict[str, Any]:
+    """A published survey's results as the public page shows them (questions staff chose to publish), as
+    JSON-ready data: the open data API serves this."""
+    from django.utils import translation
+
+    from civicplan.engagement import results_view
+    from civicplan.engagement.tabulation import results_document
+
+    with translation.override(language):
+        shown = results_view.survey_results(survey, {}, public=True, language=language)
+    return {
+        "survey": survey.slug,
+        "title": survey.localized("title", language),
+        "responses": shown.n,
+        **results_document([item.result for item in shown.shown]),
+    }
