@@ -132,7 +132,7 @@ def run_script(title: str, script: str, *arguments: str) -> None:
 
 def run_load(scale_result: dict[str, Any], plan: LoadPlan) -> dict[str, list[LoadResult]]:
     urls = scale_result["urls"]
-    paths = [TRIVIAL, urls["home"], urls["goal"], urls["priority"]]
+    paths = [TRIVIAL, urls["home"], urls["goal"], urls["priority"], "/api/v1/items?limit=100"]
     port = free_port()
     with gunicorn(bench_env(scale_result["scale"]), port) as server:
         return measure(port, server.pid, paths, plan)

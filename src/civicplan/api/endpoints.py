@@ -10,6 +10,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from ninja import NinjaAPI, Query, Schema
@@ -38,7 +39,8 @@ def _language(lang: str) -> str:
 
 
 def with_etag(view: Callable[..., Any]) -> Callable[..., Any]:
-    """An ETag from the public content generation and the query: unchanged data answers 304."""
+    """An ETag from the public content generation and the query: unchanged data answers 304, and the body is
+    kept in the cache under it (public data changes only when the generation moves)."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
@@ -47,9 +49,13 @@ def with_etag(view: Callable[..., Any]) -> Callable[..., Any]:
         if request.headers.get("If-None-Match") == etag:
             response = HttpResponse(status=304)
         else:
-            result = view(request, *args, **kwargs)
-            data = result.model_dump(mode="json") if isinstance(result, Schema) else result
-            response = HttpResponse(json.dumps(data, ensure_ascii=False), content_type="application/json")
+            body = cache.get(f"api:{etag}")
+            if body is None:
+                result = view(request, *args, **kwargs)
+                data = result.model_dump(mode="json") if isinstance(result, Schema) else result
+                body = json.dumps(data, ensure_ascii=False)
+                cache.set(f"api:{etag}", body)
+            response = HttpResponse(body, content_type="application/json")
         response["ETag"] = etag
         response["Cache-Control"] = "public, max-age=60"
         return response
@@ -217,10 +223,11 @@ def surveys(request: HttpRequest, lang: str = "en") -> list[dict[str, Any]]:
 
 
 @api.get("/surveys/{slug}/results", summary="A published survey's results, as its public page shows them")
-@with_etag
 def survey_results(request: HttpRequest, slug: str, lang: str = "en") -> dict[str, Any]:
     lang = _language(lang)
     survey = survey_selectors.published_results_surveys().filter(slug=slug).first()
     if survey is None:
         raise HttpError(404, "No survey with published results has this address.")
+    # No ETag here: which questions are public can change without a new public content generation; the
+    # results view keeps its own cache, keyed on the survey's state.
     return survey_exporters.public_results_document(survey, lang)
