@@ -89,3 +89,17 @@ def test_only_published_survey_results_are_served(client, plan):
     }
     assert client.get("/api/v1/surveys/still-open/results").status_code == 404
     assert client.get("/api/v1/surveys/staff-pulse/results").status_code == 404
+
+
+def test_bulk_downloads_are_safe_csv_and_one_json_document(client, adopted_plan, coordinator):
+    item = adopted_plan.items.get(code="1.1")
+    item.title_en = "=HYPERLINK(1)"
+    item.save()
+    f.adopt(adopted_plan, coordinator, reason="Renamed")
+    response = client.get("/api/v1/download/items.csv")
+    text = response.content.decode("utf-8")
+    assert response["Content-Type"].startswith("text/csv") and text.startswith("\ufeffid,code,level")
+    assert "'=HYPERLINK" in text and ",=HYPERLINK" not in text
+    document = client.get("/api/v1/download/plan.json?lang=es").json()
+    assert document["plan"]["version"] == 2 and len(document["items"]) == document["plan"]["items"]
+    assert client.get("/api/v1/download/indicators.csv").content.decode("utf-8").startswith("\ufeffkey,name")

@@ -4,7 +4,9 @@ keyed on the public content generation, and answers 304 to a matching If-None-Ma
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 from collections.abc import Callable
 from functools import wraps
@@ -20,6 +22,7 @@ from civicplan.api.schemas import BudgetOut, IndicatorOut, ItemOut, ItemPage, Mo
 from civicplan.budget import selectors as budget_selectors
 from civicplan.engagement import exporters as survey_exporters
 from civicplan.engagement import selectors as survey_selectors
+from civicplan.lib.spreadsheets import safe_cell
 from civicplan.performance import selectors as indicator_selectors
 from civicplan.plans import selectors as plan_selectors
 
@@ -231,3 +234,53 @@ def survey_results(request: HttpRequest, slug: str, lang: str = "en") -> dict[st
     # No ETag here: which questions are public can change without a new public content generation; the
     # results view keeps its own cache, keyed on the survey's state.
     return survey_exporters.public_results_document(survey, lang)
+
+
+# --- Bulk downloads ----------------------------------------------------------------------------------------------
+ITEM_COLUMNS = list(ItemOut.model_fields)
+INDICATOR_COLUMNS = ["key", "name", "unit", "status", "latest_value", "latest_period", "items"]
+
+
+def _csv(rows: list[dict[str, Any]], columns: list[str], filename: str) -> HttpResponse:
+    """UTF-8 with a BOM (Excel reads the accents), every text cell made safe against formula injection."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in rows:
+        cells = [row.get(name) for name in columns]
+        writer.writerow(
+            [
+                safe_cell(";".join(cell) if isinstance(cell, list) else "" if cell is None else str(cell))
+                for cell in cells
+            ]
+        )
+    response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _all_items(lang: str) -> list[dict[str, Any]]:
+    return [_item(node, parent, lang).model_dump(mode="json") for node, parent in _nodes(_public_plan(lang))]
+
+
+@api.get("/download/items.csv", summary="Every item of the adopted plan as CSV")
+def items_csv(request: HttpRequest, lang: str = "en") -> HttpResponse:
+    lang = _language(lang)
+    return _csv(_all_items(lang), ITEM_COLUMNS, f"plan-items-{lang}.csv")
+
+
+@api.get("/download/indicators.csv", summary="Published indicators as CSV")
+def indicators_csv(request: HttpRequest, lang: str = "en") -> HttpResponse:
+    lang = _language(lang)
+    return _csv(indicators.__wrapped__(request, lang), INDICATOR_COLUMNS, f"indicators-{lang}.csv")
+
+
+@api.get("/download/plan.json", summary="The whole adopted plan in one JSON document")
+@with_etag
+def plan_json(request: HttpRequest, lang: str = "en") -> dict[str, Any]:
+    lang = _language(lang)
+    return {
+        "plan": plan.__wrapped__(request, lang).model_dump(mode="json"),
+        "items": _all_items(lang),
+        "indicators": indicators.__wrapped__(request, lang),
+    }
