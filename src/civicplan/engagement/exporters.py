@@ -9,7 +9,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.http import HttpResponse
+from django.utils import translation
 
+from civicplan.engagement import results_view
+from civicplan.engagement.tabulation import results_document
 from civicplan.lib.spreadsheets import safe_cell
 
 NUMERIC_COLUMNS = frozenset({"count", "percent", "mean", "share", "n"})
@@ -61,11 +64,6 @@ def spreadsheet_response(rows: list[list[str]], name: str, fmt: str, sheet: str 
 def public_results_document(survey: Any, language: str) -> dict[str, Any]:
     """A published survey's results as the public page shows them (questions staff chose to publish), as
     JSON-ready data: the open data API serves this."""
-    from django.utils import translation
-
-    from civicplan.engagement import results_view
-    from civicplan.engagement.tabulation import results_document
-
     with translation.override(language):
         shown = results_view.survey_results(survey, {}, public=True, language=language)
     return {

@@ -166,6 +166,19 @@ def quote(request: HttpRequest, evidence_id: int) -> HttpResponse:
     return redirect(_back(request, "insights:evidence"))
 
 
+def _link_from(request: HttpRequest, form: Any, plan: Any, **source: Any) -> None:
+    """Link a theme or one piece of input (`source`) to the element a valid link form names, and say so."""
+    item = get_object_or_404(PlanItem, pk=form.cleaned_data["item"], plan=plan)
+    link_services.link(
+        item=item,
+        user=request.user,
+        relation=form.cleaned_data["relation"],
+        reason=form.cleaned_data["reason"],
+        **source,
+    )
+    messages.success(request, _("Linked to %(code)s.") % {"code": item.code})
+
+
 @reader
 @require_http_methods(["GET", "POST"])
 def evidence_link(request: HttpRequest, evidence_id: int) -> HttpResponse:
@@ -176,16 +189,8 @@ def evidence_link(request: HttpRequest, evidence_id: int) -> HttpResponse:
     if request.method == "POST":
         require(request, "insights.manage_insights", plan)
         if form.is_valid():
-            item = get_object_or_404(PlanItem, pk=form.cleaned_data["item"], plan=plan)
             try:
-                link_services.link(
-                    item=item,
-                    user=request.user,
-                    relation=form.cleaned_data["relation"],
-                    evidence=evidence,
-                    reason=form.cleaned_data["reason"],
-                )
-                messages.success(request, _("Linked to %(code)s.") % {"code": item.code})
+                _link_from(request, form, plan, evidence=evidence)
                 return redirect("insights:evidence-link", evidence.pk)
             except ValidationError as error:
                 add_validation_error(form, error)
@@ -389,16 +394,8 @@ def link_theme(request: HttpRequest, theme_id: int) -> HttpResponse:
     plan, theme = _theme_action(request, theme_id)
     form = LinkForm(request.POST, plan=plan)
     if form.is_valid():
-        item = get_object_or_404(PlanItem, pk=form.cleaned_data["item"], plan=plan)
         try:
-            link_services.link(
-                item=item,
-                user=request.user,
-                relation=form.cleaned_data["relation"],
-                theme=theme,
-                reason=form.cleaned_data["reason"],
-            )
-            messages.success(request, _("Linked to %(code)s.") % {"code": item.code})
+            _link_from(request, form, plan, theme=theme)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
     else:
