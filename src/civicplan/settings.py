@@ -71,6 +71,9 @@ INSTALLED_APPS = [
     "civicplan.budget",
     "civicplan.engagement",
     "civicplan.insights",
+    "civicplan.reports",
+    "django_tasks",
+    "django_tasks_db",
     "ninja",  # its docs page's assets come from here, not from a CDN
     "civicplan.web",
 ]
@@ -209,6 +212,16 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "civicplan",
         "TIMEOUT": env_int("CACHE_SECONDS", 600),
+    }
+}
+
+# --- Background jobs: django-tasks on the database queue (`manage.py db_worker`); no broker to run -------------
+# TASKS_BACKEND=immediate runs each task in the request (tests, a demo without a worker).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if os.environ.get("TASKS_BACKEND", "database") == "immediate"
+        else "django_tasks_db.DatabaseBackend",
     }
 }
 

@@ -11,6 +11,7 @@ from civicplan.engagement import urls as engagement_urls
 from civicplan.insights import urls as insight_urls
 from civicplan.performance import urls as performance_urls
 from civicplan.plans import urls as plan_urls
+from civicplan.reports import urls as report_urls
 from civicplan.web import views as web_views
 
 urlpatterns = [
@@ -26,11 +27,13 @@ urlpatterns += i18n_patterns(
     path("budget/", include((budget_urls.public_patterns, "money"))),
     path("", include((engagement_urls.public_patterns, "surveys"))),
     path("", include((insight_urls.public_patterns, "voice"))),
+    path("", include((report_urls.public_patterns, "reporting"))),
     path("staff/", include((plan_urls.staff_patterns, "staff"))),
     path("staff/indicators/", include((performance_urls.staff_patterns, "indicators"))),
     path("staff/budget/", include((budget_urls.staff_patterns, "budget"))),
     path("staff/engagement/", include((engagement_urls.staff_patterns, "engagement"))),
     path("staff/insights/", include((insight_urls.staff_patterns, "insights"))),
+    path("staff/reports/", include((report_urls.staff_patterns, "reports"))),
     path("accounts/", include("civicplan.accounts.urls")),
     path("staff/people/", include((account_urls.staff_patterns, "people"))),
     prefix_default_language=True,
