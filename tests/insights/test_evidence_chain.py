@@ -256,7 +256,11 @@ def test_drafting_from_a_theme_adds_to_the_draft_only(client, adopted_plan, coor
     client.force_login(coordinator)
     response = client.post(
         reverse("insights:theme-draft", args=[streets.pk]),
-        {"parent": priority.pk, "title_en": "Fix every pothole", "title_es": "Arreglar todos los baches"},
+        {
+            "draft-parent": priority.pk,
+            "draft-title_en": "Fix every pothole",
+            "draft-title_es": "Arreglar todos los baches",
+        },
     )
     assert response.status_code == 302
     goal = PlanItem.objects.get(plan=plan, title_en="Fix every pothole")

@@ -20,6 +20,13 @@ def _item_choices(plan: Any, levels: tuple[str, ...] | None = None) -> list[tupl
     return [(str(i.pk), f"{i.code} {i.localized('title')} ({labels[i.level]})") for i in items]
 
 
+class ThemeChoiceField(forms.ModelChoiceField):
+    """Themes named in the reader's language (the model's str is the English name)."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.localized("name"))
+
+
 class ThemeForm(UswdsFormMixin, forms.ModelForm):
     lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -31,6 +38,7 @@ class ThemeForm(UswdsFormMixin, forms.ModelForm):
             "description_es": forms.Textarea(attrs={"rows": 2}),
             "keywords": forms.Textarea(attrs={"rows": 2}),
         }
+        field_classes = {"parent": ThemeChoiceField}
 
     def __init__(self, *args: Any, plan: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -41,12 +49,15 @@ class ThemeForm(UswdsFormMixin, forms.ModelForm):
 
 
 class CodeForm(UswdsFormMixin, forms.Form):
-    theme = forms.ModelChoiceField(label=gettext_lazy("Theme"), queryset=Theme.objects.none())
+    theme = ThemeChoiceField(label=gettext_lazy("Theme"), queryset=Theme.objects.none())
     evidence = forms.TypedMultipleChoiceField(coerce=int, widget=forms.MultipleHiddenInput, choices=())
 
     def __init__(self, *args: Any, plan: Any, evidence_ids: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["theme"].queryset = Theme.objects.filter(plan=plan, archived_at__isnull=True)
+        self.fields["theme"].error_messages["required"] = gettext_lazy(
+            "Choose the theme to code the ticked comments to."
+        )
         self.fields["evidence"].choices = [(str(pk), str(pk)) for pk in evidence_ids]
         self.fields["evidence"].error_messages["required"] = gettext_lazy(
             "Tick at least one comment to code."
@@ -98,16 +109,23 @@ class DraftForm(UswdsFormMixin, forms.Form):
         label=gettext_lazy("Description (Spanish)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args: Any, plan: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, plan: Any, theme: Theme | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["parent"].choices = [
-            ("", gettext_lazy("(a new priority)")),
-            *_item_choices(plan, (Level.PRIORITY, Level.GOAL, Level.STRATEGY)),
-        ]
+        choices = _item_choices(plan, (Level.PRIORITY, Level.GOAL, Level.STRATEGY))
+        self.fields["parent"].choices = [("", gettext_lazy("(a new priority)")), *choices]
+        if theme is not None and not self.is_bound:
+            # Most drafts from a theme are a goal under the priority the theme is already linked to (or the
+            # first priority); the title starts as the theme's name.
+            linked = theme.links.filter(archived_at__isnull=True, item__level=Level.PRIORITY).first()
+            self.initial.setdefault(
+                "parent", linked.item_id if linked else (choices[0][0] if choices else "")
+            )
+            self.initial.setdefault("title_en", theme.name_en)
+            self.initial.setdefault("title_es", theme.name_es)
 
 
 class MergeForm(UswdsFormMixin, forms.Form):
-    target = forms.ModelChoiceField(label=gettext_lazy("Merge into"), queryset=Theme.objects.none())
+    target = ThemeChoiceField(label=gettext_lazy("Merge into"), queryset=Theme.objects.none())
 
     def __init__(self, *args: Any, theme: Theme, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -49,7 +49,9 @@ class Evidence(TimeStampedModel, ArchivableModel):
     # Employee survey answers: counted only in groups of 10 or more, never quoted, never shown with segments.
     confidential = models.BooleanField(default=False)
     quote_public = models.BooleanField(_("quote on the public site"), default=False)
-    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
+    # The text lowercased and without accents, so that a search for "arboles" finds "árboles".
+    search_text = models.TextField(default="", editable=False)
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at", "search_text"])
 
     class Meta:
         ordering = ["received_on", "pk"]

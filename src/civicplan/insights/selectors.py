@@ -14,7 +14,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import get_language
 
 from civicplan.engagement import selectors as engagement_selectors
-from civicplan.engagement.models import Audience, Survey
+from civicplan.engagement.models import AgeBand, Audience, Option, Segment, Survey
 from civicplan.engagement.results_view import MIN_COMMENT_GROUP, MIN_SCORE_GROUP
 from civicplan.insights.models import (
     Coding,
@@ -26,6 +26,7 @@ from civicplan.insights.models import (
     Theme,
 )
 from civicplan.insights.selectors_weighting import latest_weighting, weights_of
+from civicplan.insights.themes import normalize
 from civicplan.insights.weighting import Estimate, proportion
 from civicplan.plans.models import Level, Plan, PlanItem
 
@@ -72,9 +73,9 @@ def filtered_evidence(plan: Plan, params: Any) -> QuerySet[Evidence]:
         evidence = evidence.filter(codings__state=CodingState.SUGGESTED).exclude(
             codings__state=CodingState.CONFIRMED
         )
-    query = (params.get("q") or "").strip()
-    if query:
-        evidence = evidence.filter(text__icontains=query)
+    # Every word of the search, in any order, accents and case aside ("arboles" finds "Más árboles").
+    for word in normalize((params.get("q") or "").strip()).split():
+        evidence = evidence.filter(search_text__contains=word)
     return evidence.distinct()
 
 
@@ -146,6 +147,34 @@ def segment_values(plan: Plan, name: str) -> list[str]:
         return []
     evidence = readable_evidence(plan).filter(confidential=False).exclude(**{name: ""})
     return sorted(set(evidence.values_list(name, flat=True)))
+
+
+SEGMENT_QUESTIONS = {
+    "district": Segment.DISTRICT,
+    "age_band": Segment.AGE_BAND,
+    "respondent_type": Segment.RELATIONSHIP,
+}
+
+
+def segment_names(plan: Plan, name: str) -> dict[str, str]:
+    """A segment's codes in words in the reader's language: the answer options of the plan's survey questions
+    that ask it (`18_34` -> "18 to 34"), the engagement record's age bands, and the language names. A code
+    nothing names is shown as entered."""
+    names: dict[str, str] = {}
+    if name == "age_band":
+        names.update({value: str(label) for value, label in AgeBand.choices})
+    if name == "language":
+        from django.utils.translation import gettext
+
+        names.update(
+            {"en": gettext("English"), "es": gettext("Spanish"), "other": gettext("Another language")}
+        )
+    if name in SEGMENT_QUESTIONS:
+        options = Option.objects.filter(
+            question__survey__plan=plan, question__segment=SEGMENT_QUESTIONS[name], is_row=False
+        ).order_by("pk")
+        names.update({option.code: option.localized("label") for option in options})
+    return names
 
 
 def theme_segments(theme: Theme) -> list[tuple[str, list[tuple[str, int]]]]:
@@ -287,18 +316,25 @@ def item_evidence(item: PlanItem, *, public: bool = False, language: str | None 
 
 @dataclass
 class GapReport:
-    unanswered_themes: list[ThemeRow]
+    unanswered_themes: list[ThemeRow]  # strong themes with no link at all
+    out_of_scope_themes: list[tuple[ThemeRow, list[PlanLink]]]  # strong themes only marked out of scope
     unsupported_goals: list[PlanItem]
 
 
+def _addressing(row: ThemeRow) -> list[PlanLink]:
+    return [link for link in row.links if link.relation != LinkRelation.OUT_OF_SCOPE]
+
+
+def _out_of_scope(row: ThemeRow) -> list[PlanLink]:
+    return [link for link in row.links if link.relation == LinkRelation.OUT_OF_SCOPE]
+
+
 def gap_report(plan: Plan) -> GapReport:
-    """Strong themes that no plan element addresses, and goals that no input supports."""
-    rows = theme_rows(plan)
-    unanswered = [
-        r
-        for r in rows
-        if r.total >= STRONG_THEME and not any(link.relation != LinkRelation.OUT_OF_SCOPE for link in r.links)
-    ]
+    """Strong themes that no plan element addresses (apart from those staff marked out of scope, listed with
+    their reasons), and goals that no input supports."""
+    strong = [r for r in theme_rows(plan) if r.total >= STRONG_THEME and not _addressing(r)]
+    unanswered = [r for r in strong if not _out_of_scope(r)]
+    out_of_scope = [(r, _out_of_scope(r)) for r in strong if _out_of_scope(r)]
     items = _items(plan)
     supported: set[int] = set()
     for plan_link in PlanLink.objects.filter(plan=plan, archived_at__isnull=True).exclude(
@@ -309,7 +345,12 @@ def gap_report(plan: Plan) -> GapReport:
         if goal is not None:
             supported.add(goal.pk)
     goals = [i for i in items.values() if i.level == Level.GOAL and i.pk not in supported]
-    return GapReport(unanswered, goals)
+    return GapReport(unanswered, out_of_scope, goals)
+
+
+def adopted_item_ids(public_plan: Any) -> set[int]:
+    """The plan elements in the adopted version residents see; the rest are the working draft."""
+    return set(_public_nodes(public_plan))
 
 
 @dataclass
@@ -351,6 +392,7 @@ class PublicTheme:
     by_channel: list[tuple[str, str]]
     nodes: list[Any]  # the adopted plan's elements that address it (plans.selectors.PublicNode)
     quotes: list[Evidence]
+    out_of_scope: list[str]  # staff's reasons, when the theme is outside what the plan can do
 
 
 def you_said_we_did(plan: Plan, public_plan: Any, *, language: str, limit: int = 12) -> list[PublicTheme]:
@@ -361,11 +403,10 @@ def you_said_we_did(plan: Plan, public_plan: Any, *, language: str, limit: int =
     for row in theme_rows(plan)[: limit * 2]:
         if not row.total:
             continue
-        nodes = [
-            by_id[link.item_id]
-            for link in row.links
-            if link.relation != LinkRelation.OUT_OF_SCOPE and link.item_id in by_id
-        ]
+        nodes = [by_id[link.item_id] for link in _addressing(row) if link.item_id in by_id]
+        reasons = list(
+            dict.fromkeys(link.reason.strip() for link in _out_of_scope(row) if link.reason.strip())
+        )
         quotes = (
             Evidence.objects.filter(
                 codings__theme=row.theme,
@@ -385,6 +426,7 @@ def you_said_we_did(plan: Plan, public_plan: Any, *, language: str, limit: int =
                 row.shown_channels(),
                 list({id(n): n for n in nodes}.values()),
                 _distinct_texts(sorted(quotes, key=lambda e: e.language != language))[:3],
+                [] if nodes else reasons,
             )
         )
     return out[:limit]

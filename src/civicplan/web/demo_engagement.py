@@ -454,7 +454,9 @@ def _random_answers(rng: random.Random) -> dict[str, Any]:
         "q10": rng.choices(HOME_LANGUAGE, weights=[6, 3, 1])[0][0],
     }
     if rng.random() < 0.4:
-        answers["q6"] = rng.choice(COMMENTS_EN + COMMENTS_ES)
+        # The open answer is written in the language the response is filed under (see _needs_responses), so
+        # the evidence base's language filter and the quotes' lang attribute tell the truth.
+        answers["q6"] = rng.choice(COMMENTS_ES if answers["q10"] == "es" else COMMENTS_EN)
     return answers
 
 

@@ -5,7 +5,6 @@ few quotes published for "You said, we did"."""
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
 from civicplan.engagement import selectors as engagement_selectors
@@ -39,7 +38,7 @@ THEMES = [
     (
         ("Lighting and feeling safe", "Alumbrado y seguridad"),
         ("Street and park lighting, feeling safe.", "Alumbrado de calles y parques, sentirse seguros."),
-        "lighting, lights, safe, safety, alumbrado, luz, seguras, seguros, seguridad",
+        "lighting, lights, feel safe, alumbrado, luz, seguras, seguros, seguridad",
         ["1.1"],
     ),
     (
@@ -48,7 +47,7 @@ THEMES = [
             "Library hours, after-school programs.",
             "Horario de la biblioteca, programas después de la escuela.",
         ),
-        "library, students, after school, youth, biblioteca, jóvenes, jovenes, escuela, programas",
+        "library, students, after school, youth, biblioteca, jóvenes, jovenes, después de la escuela, programas",
         ["5.4"],
     ),
     (
@@ -80,14 +79,11 @@ POPULATION_SHARES = {
 CENSUS = "Census ACS 2019-2023 5-year estimates (demo figures)"
 
 
-def _plain(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
 def _matches(text: str, keywords: str) -> bool:
-    words = _plain(text)
-    return any(_plain(k.strip()) in words for k in keywords.split(","))
+    """Whole words or phrases only, accents aside: "park" must not code "parking", nor "safe" a bike lane."""
+    normalize = insight_selectors.normalize  # the evidence search's own normalisation
+    words = f" {normalize(text)} "
+    return any(f" {normalize(k)} " in words for k in keywords.split(",") if k.strip())
 
 
 def load_insights(plan: Any, users: dict[str, Any]) -> str:

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
+from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
@@ -60,7 +61,8 @@ def percent(value: Decimal | int | None) -> str:
     if value is None:
         return "–"
     number = Decimal(value)
-    return f"{number:.0f}%" if number == number.to_integral_value() else f"{number:.1f}%"
+    # number_format writes the reader's decimal sign: 12.5% in English, 12,5% in Spanish.
+    return f"{number_format(number, decimal_pos=0 if number == number.to_integral_value() else 1)}%"
 
 
 @register.simple_tag(takes_context=True)

@@ -35,10 +35,24 @@ def _check_parent(theme: Theme, parent: Theme | None) -> None:
         raise ValidationError(_("The parent theme belongs to another plan."))
 
 
+def _check_names(theme: Theme, data: dict[str, Any]) -> None:
+    """Two themes of one codebook with the same name would split the same input between them."""
+    others = Theme.objects.filter(plan_id=theme.plan_id, archived_at__isnull=True).exclude(pk=theme.pk)
+    errors = {
+        field: _("The codebook already has a theme with this name.")
+        for field in ("name_en", "name_es")
+        if (data.get(field) or "").strip()
+        and others.filter(**{f"{field}__iexact": data[field].strip()}).exists()
+    }
+    if errors:
+        raise ValidationError(errors)
+
+
 def create_theme(*, plan: Plan, user: Any, data: dict[str, Any]) -> Theme:
     require(user, "insights.manage_insights", plan)
     theme = Theme(plan=plan)
     _check_parent(theme, data.get("parent"))
+    _check_names(theme, data)
     return apply_and_save(theme, user=user, data=data, reason=_("Added to the codebook"))
 
 
@@ -49,6 +63,7 @@ def update_theme(*, theme: Theme, user: Any, data: dict[str, Any], lock_version:
     if current.lock_version != lock_version:
         raise EditConflict(current)
     _check_parent(current, data.get("parent"))
+    _check_names(current, data)
     return apply_and_save(
         current, user=user, data={**data, "lock_version": current.lock_version + 1}, reason=_("Edited")
     )

@@ -19,6 +19,7 @@ from civicplan.engagement.answers import QuestionKind, Segment
 from civicplan.engagement.models import Audience, InputItem, Survey
 from civicplan.insights.models import Evidence, EvidenceChannel
 from civicplan.insights.services import require
+from civicplan.insights.themes import normalize
 from civicplan.plans.models import Plan
 
 OPEN_KINDS = (QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT)
@@ -53,6 +54,7 @@ def _collect_items(plan: Plan) -> int:
             channel=item.channel if item.channel in EvidenceChannel.values else EvidenceChannel.OTHER,
             activity_id=item.activity_id,
             text=item.text,
+            search_text=normalize(item.text),
             language=item.language,
             received_on=item.received_on,
             district=item.district,
@@ -93,6 +95,7 @@ def _collect_survey(survey: Survey) -> int:
                         activity=activity,
                         survey=survey,
                         text=text.strip(),
+                        search_text=normalize(text),
                         language=response.language[:2],
                         received_on=response.submitted_on,
                         confidential=confidential,

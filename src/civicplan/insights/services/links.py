@@ -18,7 +18,7 @@ from civicplan.plans.services import create_item
 
 def _check_item(item: PlanItem, plan_id: int) -> None:
     if item.plan_id != plan_id or item.is_archived:
-        raise ValidationError(_("Choose an active element of this plan."))
+        raise ValidationError({"item": _("Choose an active element of this plan.")})
 
 
 def link(
@@ -39,7 +39,7 @@ def link(
     if relation not in LinkRelation.values:
         raise ValidationError(_("Choose how they are related."))
     if relation == LinkRelation.OUT_OF_SCOPE and not reason.strip():
-        raise ValidationError(_("Say why it is out of scope: the reason is shown with the link."))
+        raise ValidationError({"reason": _("Say why it is out of scope: the reason is shown with the link.")})
     existing = PlanLink.objects.filter(
         item=item, theme=theme, evidence=evidence, relation=relation, archived_at__isnull=True
     ).first()

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from civicplan.core.access import require, signed_in_with
 from civicplan.core.forms import add_validation_error
-from civicplan.engagement.models import Activity, AgeBand
+from civicplan.engagement.models import Activity
 from civicplan.insights import selectors
 from civicplan.insights.forms import (
     CandidateForm,
@@ -70,12 +70,33 @@ def _back(request: HttpRequest, default: str) -> str:
 def evidence_list(request: HttpRequest) -> HttpResponse:
     plan = _plan()
     collect_evidence(plan)
-    matching = selectors.filtered_evidence(plan, request.GET).select_related("activity", "survey")
-    page = Paginator(matching.order_by("-received_on", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return _render_evidence(request, plan, request.GET)
+
+
+def _render_evidence(
+    request: HttpRequest,
+    plan: Any,
+    params: QueryDict,
+    *,
+    ticked: frozenset[int] = frozenset(),
+    code_error: str = "",
+) -> HttpResponse:
+    """The list as `params` filter it; after a failed coding, with the same comments ticked and the error at
+    the theme choice."""
+    matching = selectors.filtered_evidence(plan, params).select_related("activity", "survey")
+    page = Paginator(matching.order_by("-received_on", "-pk"), PAGE_SIZE).get_page(params.get("page"))
     suggestions = selectors.suggestions_for(page.object_list)
-    rows = [(e, suggestions.get(e.pk, [])) for e in page.object_list]
-    params = request.GET.copy()
-    params.pop("page", None)
+    names = {field: selectors.segment_names(plan, field) for field in ("district", "age_band")}
+    rows = [
+        (
+            e,
+            suggestions.get(e.pk, []),
+            [names[field].get(value, value) for field in names if (value := getattr(e, field))],
+        )
+        for e in page.object_list
+    ]
+    query = params.copy()
+    query.pop("page", None)
     return render(
         request,
         "insights/evidence.html",
@@ -88,15 +109,21 @@ def evidence_list(request: HttpRequest) -> HttpResponse:
             "themes": Theme.objects.filter(plan=plan, archived_at__isnull=True),
             "activities": Activity.objects.filter(plan=plan, archived_at__isnull=True),
             "channels": EvidenceChannel.choices,
-            "districts": selectors.segment_values(plan, "district"),
-            "age_bands": [
-                (v, str(dict(AgeBand.choices).get(v, v))) for v in selectors.segment_values(plan, "age_band")
-            ],
-            "query": params.urlencode(),
-            "params": request.GET,
+            "districts": _named_values(plan, "district"),
+            "age_bands": _named_values(plan, "age_band"),
+            "query": query.urlencode(),
+            "params": params,
+            "ticked": ticked,
+            "code_error": code_error,
             "current": "evidence",
         },
+        status=400 if code_error else 200,
     )
+
+
+def _named_values(plan: Any, field: str) -> list[tuple[str, str]]:
+    names = selectors.segment_names(plan, field)
+    return [(value, names.get(value, value)) for value in selectors.segment_values(plan, field)]
 
 
 @reader
@@ -105,12 +132,9 @@ def code(request: HttpRequest) -> HttpResponse:
     """Code the ticked input (or everything matching the list's filters) to one theme."""
     plan = _plan()
     require(request, "insights.code_input", plan)
+    listed = QueryDict(request.POST.get("return_query", ""))
     if request.POST.get("all_matching") == "1":
-        ids = list(
-            selectors.filtered_evidence(plan, QueryDict(request.POST.get("return_query", ""))).values_list(
-                "pk", flat=True
-            )
-        )
+        ids = list(selectors.filtered_evidence(plan, listed).values_list("pk", flat=True))
         data = request.POST.copy()
         data.setlist("evidence", [str(pk) for pk in ids])
     else:
@@ -118,9 +142,9 @@ def code(request: HttpRequest) -> HttpResponse:
         ids = [int(v) for v in request.POST.getlist("evidence") if v.isdigit()]
     form = CodeForm(data, plan=plan, evidence_ids=ids)
     if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
-        return redirect(_back(request, "insights:evidence"))
+        error = " ".join(" ".join(errors) for errors in form.errors.values())
+        ticked = frozenset() if request.POST.get("all_matching") == "1" else frozenset(ids)
+        return _render_evidence(request, plan, listed, ticked=ticked, code_error=error)
     chosen = selectors.readable_evidence(plan).filter(pk__in=form.cleaned_data["evidence"])
     theme = form.cleaned_data["theme"]
     changed = coding_services.code_input(evidence=chosen, theme=theme, user=request.user)
@@ -233,9 +257,10 @@ def codebook(request: HttpRequest) -> HttpResponse:
             (
                 candidate,
                 CandidateForm(
+                    # The top words name the candidate in the language it was found in; the other
+                    # language's name is left for staff to write.
                     initial={
-                        "name_en": " ".join(candidate.words[:2]),
-                        "name_es": " ".join(candidate.words[:2]),
+                        f"name_{language}": ", ".join(candidate.words[:2]).capitalize(),
                         "words": ", ".join(candidate.words),
                     },
                     prefix=f"c{n}",
@@ -282,16 +307,20 @@ def accept_candidate(request: HttpRequest) -> HttpResponse:
         request.POST, prefix=prefix if prefix.startswith("c") and prefix[1:].isdigit() else None
     )
     if form.is_valid():
-        theme = coding_services.accept_candidate(
-            plan=plan,
-            user=request.user,
-            name_en=form.cleaned_data["name_en"],
-            name_es=form.cleaned_data["name_es"],
-            words=[w.strip() for w in form.cleaned_data["words"].split(",") if w.strip()],
-        )
-        messages.success(request, _("Theme added: check its keywords and code a few comments to it."))
-        return redirect("insights:theme", theme.pk)
-    messages.error(request, _("Give the theme a name in both languages."))
+        try:
+            theme = coding_services.accept_candidate(
+                plan=plan,
+                user=request.user,
+                name_en=form.cleaned_data["name_en"],
+                name_es=form.cleaned_data["name_es"],
+                words=[w.strip() for w in form.cleaned_data["words"].split(",") if w.strip()],
+            )
+            messages.success(request, _("Theme added: check its keywords and code a few comments to it."))
+            return redirect("insights:theme", theme.pk)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    else:
+        messages.error(request, _("Give the theme a name in both languages."))
     return redirect(f"{reverse('insights:codebook')}?discover={request.POST.get('language', 'en')}")
 
 
@@ -338,7 +367,24 @@ def theme_page(request: HttpRequest, theme_id: int) -> HttpResponse:
             except ValidationError as error:
                 add_validation_error(form, error)
     theme.refresh_from_db()
+    return _render_theme(request, plan, theme, form=form, conflict=conflict)
+
+
+# The theme page holds four forms; each has a prefix so that their fields' ids stay unique on the page.
+def _render_theme(
+    request: HttpRequest,
+    plan: Any,
+    theme: Theme,
+    *,
+    form: Any = None,
+    conflict: Any = None,
+    merge_target: Theme | None = None,
+    **forms: Any,
+) -> HttpResponse:
+    """The theme page; a form that failed is shown again as it was typed, with its errors beside its fields."""
+    form = form or ThemeForm(instance=theme, plan=plan, initial={"lock_version": theme.lock_version})
     coded = selectors.filtered_evidence(plan, {"theme": str(theme.pk)}).order_by("-pk")
+    failed = conflict or any(f.errors for f in [form, *forms.values()])
     return render(
         request,
         "insights/theme.html",
@@ -351,28 +397,23 @@ def theme_page(request: HttpRequest, theme_id: int) -> HttpResponse:
             "coded_count": coded.count(),
             "links": PlanLink.objects.filter(theme=theme, archived_at__isnull=True).select_related("item"),
             "segments": _segment_tables(theme),
-            "link_form": LinkForm(plan=plan),
-            "draft_form": DraftForm(plan=plan),
-            "merge_form": MergeForm(theme=theme),
+            "link_form": forms.get("link_form") or LinkForm(plan=plan, prefix="link"),
+            "draft_form": forms.get("draft_form") or DraftForm(plan=plan, prefix="draft", theme=theme),
+            "merge_form": forms.get("merge_form") or MergeForm(theme=theme, prefix="merge"),
+            "merge_target": merge_target,
             "current": "codebook",
         },
-        status=409 if conflict else (400 if form.errors else 200),
+        status=409 if conflict else (400 if failed else 200),
     )
 
 
 def _segment_tables(theme: Theme) -> list[tuple[str, list[tuple[str, int]]]]:
-    """The counts of `selectors.theme_segments` with readable values (codes the page can name)."""
-    names = {
-        "language": {"en": _("English"), "es": _("Spanish"), "other": _("Another language")},
-        "age_band": dict(AgeBand.choices),
-    }
-    return [
-        (
-            str(SEGMENT_LABELS[field]),
-            [(str(names.get(field, {}).get(value, value)), n) for value, n in counts],
-        )
-        for field, counts in selectors.theme_segments(theme)
-    ]
+    """The counts of `selectors.theme_segments`, each code in words."""
+    tables = []
+    for field, counts in selectors.theme_segments(theme):
+        names = selectors.segment_names(theme.plan, field)
+        tables.append((str(SEGMENT_LABELS[field]), [(names.get(value, value), n) for value, n in counts]))
+    return tables
 
 
 def _theme_action(request: HttpRequest, theme_id: int) -> tuple[Any, Theme]:
@@ -382,25 +423,18 @@ def _theme_action(request: HttpRequest, theme_id: int) -> tuple[Any, Theme]:
     return plan, theme
 
 
-def _form_errors(request: HttpRequest, form: Any) -> None:
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
-
-
 @reader
 @require_POST
 def link_theme(request: HttpRequest, theme_id: int) -> HttpResponse:
     plan, theme = _theme_action(request, theme_id)
-    form = LinkForm(request.POST, plan=plan)
+    form = LinkForm(request.POST, plan=plan, prefix="link")
     if form.is_valid():
         try:
             _link_from(request, form, plan, theme=theme)
+            return redirect("insights:theme", theme.pk)
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-    else:
-        _form_errors(request, form)
-    return redirect("insights:theme", theme.pk)
+            add_validation_error(form, error)
+    return _render_theme(request, plan, theme, link_form=form)
 
 
 @reader
@@ -422,7 +456,7 @@ def unlink(request: HttpRequest, link_id: int) -> HttpResponse:
 @require_POST
 def draft(request: HttpRequest, theme_id: int) -> HttpResponse:
     plan, theme = _theme_action(request, theme_id)
-    form = DraftForm(request.POST, plan=plan)
+    form = DraftForm(request.POST, plan=plan, prefix="draft", theme=theme)
     if form.is_valid():
         parent_id = form.cleaned_data["parent"]
         parent = get_object_or_404(PlanItem, pk=parent_id, plan=plan) if parent_id else None
@@ -432,30 +466,31 @@ def draft(request: HttpRequest, theme_id: int) -> HttpResponse:
             messages.success(
                 request,
                 _(
-                    "%(code)s was added to the working draft, linked to this theme. Council sees it with its evidence before adopting."
+                    "%(level)s %(code)s “%(title)s” was added to the working draft, linked to this theme. "
+                    "Council sees it with its evidence before adopting."
                 )
-                % {"code": item.code},
+                % {"level": item.get_level_display(), "code": item.code, "title": item.localized("title")},
             )
+            return redirect("insights:theme", theme.pk)
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-    else:
-        _form_errors(request, form)
-    return redirect("insights:theme", theme.pk)
+            add_validation_error(form, error)
+    return _render_theme(request, plan, theme, draft_form=form)
 
 
 @reader
 @require_POST
 def merge(request: HttpRequest, theme_id: int) -> HttpResponse:
+    """Merging archives this theme: the first POST asks to confirm, naming what moves; the second merges."""
     _unused, theme = _theme_action(request, theme_id)
-    form = MergeForm(request.POST, theme=theme)
+    form = MergeForm(request.POST, theme=theme, prefix="merge")
     if form.is_valid():
-        target = coding_services.merge_themes(
-            source=theme, target=form.cleaned_data["target"], user=request.user
-        )
+        target = form.cleaned_data["target"]
+        if request.POST.get("confirmed") != "1":
+            return _render_theme(request, theme.plan, theme, merge_form=form, merge_target=target)
+        target = coding_services.merge_themes(source=theme, target=target, user=request.user)
         messages.success(request, _("Merged into “%(theme)s”.") % {"theme": target.localized("name")})
         return redirect("insights:theme", target.pk)
-    _form_errors(request, form)
-    return redirect("insights:theme", theme.pk)
+    return _render_theme(request, theme.plan, theme, merge_form=form)
 
 
 # --- Traceability ------------------------------------------------------------------------------------------------
@@ -479,6 +514,7 @@ def traceability(request: HttpRequest) -> HttpResponse:
             ],
             "goals": [selectors.item_evidence(goal, language=_language()) for goal in goals],
             "strong": selectors.STRONG_THEME,
+            "adopted": selectors.adopted_item_ids(plan_selectors.public_plan()),
             "current": "traceability",
         },
     )
