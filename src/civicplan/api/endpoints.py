@@ -10,15 +10,24 @@ import io
 import json
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, Literal
 
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from ninja import NinjaAPI, Query, Schema
-from ninja.errors import HttpError
+from ninja.errors import HttpError, ValidationError
 
-from civicplan.api.schemas import BudgetOut, IndicatorOut, ItemOut, ItemPage, MoneyOut, PlanOut, SurveyOut
+from civicplan.api.schemas import (
+    BudgetOut,
+    ErrorOut,
+    IndicatorOut,
+    ItemOut,
+    ItemPage,
+    MoneyOut,
+    PlanOut,
+    SurveyOut,
+)
 from civicplan.budget import selectors as budget_selectors
 from civicplan.engagement import exporters as survey_exporters
 from civicplan.engagement import selectors as survey_selectors
@@ -33,6 +42,28 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 MAX_LIMIT = 500
+Language = Literal["en", "es"]
+# What a request can get besides its data: a bad filter value, or nothing published (yet) under that name.
+ERRORS: dict[int, Any] = {400: ErrorOut, 404: ErrorOut}
+CSV_RESPONSES = {
+    "200": {
+        "description": "A CSV file (UTF-8 with a BOM)",
+        "content": {"text/csv": {"schema": {"type": "string"}}},
+    },
+    "400": {"description": "A bad filter value"},
+    "404": {"description": "No plan is adopted yet"},
+}
+
+
+@api.exception_handler(ValidationError)
+def bad_parameter(request: HttpRequest, error: ValidationError) -> HttpResponse:
+    """A filter value the API does not take answers 400 with what to change, as every documented error does
+    (django-ninja's default is a 422 with its own error list)."""
+    problems = "; ".join(
+        f"{'.'.join(str(part) for part in problem.get('loc', [])[1:]) or 'request'}: {problem.get('msg', '')}"
+        for problem in error.errors
+    )
+    return api.create_response(request, {"detail": problems}, status=400)
 
 
 def _language(lang: str) -> str:
@@ -106,9 +137,9 @@ def _item(node: Any, parent: str | None, lang: str) -> ItemOut:
     )
 
 
-@api.get("/plan", response=PlanOut, summary="The adopted plan")
+@api.get("/plan", response={200: PlanOut, **ERRORS}, summary="The adopted plan")
 @with_etag
-def plan(request: HttpRequest, lang: str = "en") -> PlanOut:
+def plan(request: HttpRequest, lang: Language = "en") -> PlanOut:
     public = _public_plan(_language(lang))
     return PlanOut(
         title=public.title,
@@ -125,7 +156,7 @@ def plan(request: HttpRequest, lang: str = "en") -> PlanOut:
 
 
 class ItemFilters(Schema):
-    lang: str = "en"
+    lang: Language = "en"
     level: str | None = None
     code: str | None = None  # a code and everything under it, e.g. 2.1
     department: str | None = None
@@ -134,7 +165,7 @@ class ItemFilters(Schema):
     offset: int = 0
 
 
-@api.get("/items", response=ItemPage, summary="Priorities, goals, strategies and actions")
+@api.get("/items", response={200: ItemPage, **ERRORS}, summary="Priorities, goals, strategies and actions")
 @with_etag
 def items(request: HttpRequest, filters: Query[ItemFilters]) -> ItemPage:
     lang = _language(filters.lang)
@@ -152,9 +183,9 @@ def items(request: HttpRequest, filters: Query[ItemFilters]) -> ItemPage:
     return ItemPage(count=len(rows), limit=limit, offset=offset, results=rows[offset : offset + limit])
 
 
-@api.get("/items/{code}", response=ItemOut, summary="One item by its code")
+@api.get("/items/{code}", response={200: ItemOut, **ERRORS}, summary="One item by its code")
 @with_etag
-def item(request: HttpRequest, code: str, lang: str = "en") -> ItemOut:
+def item(request: HttpRequest, code: str, lang: Language = "en") -> ItemOut:
     lang = _language(lang)
     for node, parent in _nodes(_public_plan(lang)):
         if node.code == code:
@@ -162,9 +193,13 @@ def item(request: HttpRequest, code: str, lang: str = "en") -> ItemOut:
     raise HttpError(404, "No item of the adopted plan has this code.")
 
 
-@api.get("/indicators", response=list[IndicatorOut], summary="Published indicators with their latest value")
+@api.get(
+    "/indicators",
+    response={200: list[IndicatorOut], **ERRORS},
+    summary="Published indicators with their latest value",
+)
 @with_etag
-def indicators(request: HttpRequest, lang: str = "en") -> list[dict[str, Any]]:
+def indicators(request: HttpRequest, lang: Language = "en") -> list[dict[str, Any]]:
     lang = _language(lang)
     out = []
     for row in indicator_selectors.public_indicators():
@@ -193,9 +228,9 @@ def _money(row: Any) -> MoneyOut:
     )
 
 
-@api.get("/budget", response=BudgetOut, summary="The adopted budget by priority and goal")
+@api.get("/budget", response={200: BudgetOut, **ERRORS}, summary="The adopted budget by priority and goal")
 @with_etag
-def budget(request: HttpRequest, year: int | None = None, lang: str = "en") -> BudgetOut:
+def budget(request: HttpRequest, year: int | None = None, lang: Language = "en") -> BudgetOut:
     public = _public_plan(_language(lang))
     years = budget_selectors.public_budget_years(public.organization)
     if not years:
@@ -215,9 +250,9 @@ def budget(request: HttpRequest, year: int | None = None, lang: str = "en") -> B
     )
 
 
-@api.get("/surveys", response=list[SurveyOut], summary="Surveys whose results are published")
+@api.get("/surveys", response={200: list[SurveyOut], **ERRORS}, summary="Surveys whose results are published")
 @with_etag
-def surveys(request: HttpRequest, lang: str = "en") -> list[dict[str, Any]]:
+def surveys(request: HttpRequest, lang: Language = "en") -> list[dict[str, Any]]:
     lang = _language(lang)
     return [
         SurveyOut(slug=s.slug, title=s.localized("title", lang)).model_dump(mode="json")
@@ -225,8 +260,12 @@ def surveys(request: HttpRequest, lang: str = "en") -> list[dict[str, Any]]:
     ]
 
 
-@api.get("/surveys/{slug}/results", summary="A published survey's results, as its public page shows them")
-def survey_results(request: HttpRequest, slug: str, lang: str = "en") -> dict[str, Any]:
+@api.get(
+    "/surveys/{slug}/results",
+    response={200: dict[str, Any], **ERRORS},
+    summary="A published survey's results, as its public page shows them",
+)
+def survey_results(request: HttpRequest, slug: str, lang: Language = "en") -> dict[str, Any]:
     lang = _language(lang)
     survey = survey_selectors.published_results_surveys().filter(slug=slug).first()
     if survey is None:
@@ -263,21 +302,33 @@ def _all_items(lang: str) -> list[dict[str, Any]]:
     return [_item(node, parent, lang).model_dump(mode="json") for node, parent in _nodes(_public_plan(lang))]
 
 
-@api.get("/download/items.csv", summary="Every item of the adopted plan as CSV")
-def items_csv(request: HttpRequest, lang: str = "en") -> HttpResponse:
+@api.get(
+    "/download/items.csv",
+    openapi_extra={"responses": CSV_RESPONSES},
+    summary="Every item of the adopted plan as CSV",
+)
+def items_csv(request: HttpRequest, lang: Language = "en") -> HttpResponse:
     lang = _language(lang)
     return _csv(_all_items(lang), ITEM_COLUMNS, f"plan-items-{lang}.csv")
 
 
-@api.get("/download/indicators.csv", summary="Published indicators as CSV")
-def indicators_csv(request: HttpRequest, lang: str = "en") -> HttpResponse:
+@api.get(
+    "/download/indicators.csv",
+    openapi_extra={"responses": CSV_RESPONSES},
+    summary="Published indicators as CSV",
+)
+def indicators_csv(request: HttpRequest, lang: Language = "en") -> HttpResponse:
     lang = _language(lang)
     return _csv(indicators.__wrapped__(request, lang), INDICATOR_COLUMNS, f"indicators-{lang}.csv")
 
 
-@api.get("/download/plan.json", summary="The whole adopted plan in one JSON document")
+@api.get(
+    "/download/plan.json",
+    response={200: dict[str, Any], **ERRORS},
+    summary="The whole adopted plan in one JSON document",
+)
 @with_etag
-def plan_json(request: HttpRequest, lang: str = "en") -> dict[str, Any]:
+def plan_json(request: HttpRequest, lang: Language = "en") -> dict[str, Any]:
     lang = _language(lang)
     return {
         "plan": plan.__wrapped__(request, lang).model_dump(mode="json"),

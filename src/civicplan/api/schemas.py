@@ -75,3 +75,7 @@ class BudgetOut(Schema):
 class SurveyOut(Schema):
     slug: str
     title: str
+
+
+class ErrorOut(Schema):
+    detail: str
