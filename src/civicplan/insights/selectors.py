@@ -26,8 +26,8 @@ from civicplan.insights.models import (
     Theme,
 )
 from civicplan.insights.selectors_weighting import latest_weighting, weights_of
-from civicplan.insights.themes import normalize
 from civicplan.insights.weighting import Estimate, proportion
+from civicplan.lib.text import normalize
 from civicplan.plans.models import Level, Plan, PlanItem
 
 STRONG_THEME = 5  # a theme raised by at least this many pieces of input is strong enough for the gap report

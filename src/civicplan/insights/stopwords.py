@@ -1,4 +1,4 @@
-"""Stop words for residents' comments, English and Spanish: lowercase and accent-stripped, as `themes.normalize`
+"""Stop words for residents' comments, English and Spanish: lowercase and accent-stripped, as `lib.text.normalize`
 leaves a word (so "está" and "esta", "más" and "mas" are one entry). Written here, not downloaded: nothing
 fetches data at run time.
 

@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import math
 import random
-import re
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
@@ -34,6 +32,7 @@ from sklearn.multiclass import OneVsRestClassifier
 from sklearn.preprocessing import MultiLabelBinarizer
 
 from civicplan.insights.stopwords import ENGLISH, SPANISH
+from civicplan.lib.text import normalize
 
 __all__ = [
     "GLOSSARY",
@@ -50,7 +49,6 @@ __all__ = [
     "tokens",
 ]
 
-_NON_WORD = re.compile(r"[\W_]+")
 _SPACED = r"\S+"  # texts reach the vectorizers already split into words, joined by spaces
 _BOTH = ENGLISH | SPANISH
 _STOP_WORDS = {"en": ENGLISH, "es": SPANISH}
@@ -212,17 +210,6 @@ GLOSSARY: dict[str, tuple[str, ...]] = {
     "smell": ("olor", "olores", "smells", "turbia", "turbio", "apesta", "stinks"),
 }
 # fmt: on
-
-
-def normalize(text: str) -> str:
-    """Lowercase, accents stripped ("ñ" becomes "n"), anything but letters and digits dropped, one space apart."""
-    text = text.casefold()
-    if not text.isascii():
-        # NFKD splits "é" into "e" + a combining accent; dropping the marks keeps the letters. Emoji and
-        # punctuation are not word characters and go with the regex below.
-        decomposed = unicodedata.normalize("NFKD", text)
-        text = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return " ".join(_NON_WORD.sub(" ", text).split())
 
 
 def _stop_words(language: str | None) -> frozenset[str]:

@@ -10,6 +10,7 @@ from typing import Any
 from civicplan.engagement import selectors as engagement_selectors
 from civicplan.insights import selectors as insight_selectors
 from civicplan.insights.services import coding, evidence, links, weighting
+from civicplan.lib.text import normalize
 from civicplan.plans import selectors as plan_selectors
 
 # name (en, es), description (en, es), keywords in both languages, goal codes that address it
@@ -81,7 +82,6 @@ CENSUS = "Census ACS 2019-2023 5-year estimates (demo figures)"
 
 def _matches(text: str, keywords: str) -> bool:
     """Whole words or phrases only, accents aside: "park" must not code "parking", nor "safe" a bike lane."""
-    normalize = insight_selectors.normalize  # the evidence search's own normalisation
     words = f" {normalize(text)} "
     return any(f" {normalize(k)} " in words for k in keywords.split(",") if k.strip())
 

@@ -4,7 +4,7 @@ from django.db import migrations, models
 
 
 def fill_search_text(apps, schema_editor):
-    from civicplan.insights.themes import normalize
+    from civicplan.lib.text import normalize
 
     Evidence = apps.get_model("insights", "Evidence")
     changed = []

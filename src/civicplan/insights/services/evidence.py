@@ -19,7 +19,7 @@ from civicplan.engagement.answers import QuestionKind, Segment
 from civicplan.engagement.models import Audience, InputItem, Survey
 from civicplan.insights.models import Evidence, EvidenceChannel
 from civicplan.insights.services import require
-from civicplan.insights.themes import normalize
+from civicplan.lib.text import normalize
 from civicplan.plans.models import Plan
 
 OPEN_KINDS = (QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT)
