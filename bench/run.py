@@ -122,6 +122,32 @@ def print_survey_import(result: dict[str, Any]) -> None:
     )
 
 
+def print_static_publish(result: dict[str, Any]) -> None:
+    print(
+        f"Static site (publish_static, {result['scale']} scale, {result['items']:,} plan items, both languages):\n"
+        f"  {result['pages']:,} pages, {result['files']:,} files, {result['bytes'] / 1e6:.1f} MB written in "
+        f"{result['seconds']:.1f} s; publishing again {result['again_seconds']:.1f} s "
+        f"({result['again_written']} files rewritten)\n"
+        + "".join(f"  warning: {error}\n" for error in result["errors"])
+    )
+
+
+def print_reports(result: dict[str, Any]) -> None:
+    lines = [
+        f"  {language}: {figures['pdf_seconds']:.1f} s ({figures['pdf_cpu_seconds']:.1f} s CPU), "
+        f"{figures['pages']} pages "
+        f"({figures['pdf_seconds'] / max(1, figures['pages']):.2f} s/page; data {figures['data_seconds']:.2f} s, "
+        f"{figures['rows']:,} rows, {figures['bytes'] / 1e6:.1f} MB)\n"
+        for language, figures in ((lang, result[lang]) for lang in ("en", "es"))
+    ]
+    print(
+        f"Annual report PDF (build_report, {result['scale']} scale, {result['items']:,} plan items, "
+        f"{result['period']}; a background task):\n"
+        + "".join(lines)
+        + f"  XLSX of the same report: {result['xlsx_seconds']:.2f} s, {result['xlsx_bytes'] / 1e3:.0f} kB\n"
+    )
+
+
 def run_script(title: str, script: str, *arguments: str) -> None:
     """A standalone benchmark (no database) that prints its own figures."""
     print(f"{title}:")
@@ -171,6 +197,9 @@ def main() -> None:
         responses,
     )
     run_script("Themes (10,000 bilingual comments; target <= 15 s)", "themes.py", "--comments", "10000")
+    static_scale = "city" if mode.name == "quick" else "metro"
+    print_static_publish(run_worker("static-publish", "static_publish.py", "--scale", static_scale))
+    print_reports(run_worker("reports", "reports.py", "--scale", "city"))
     print_summary(results, problems, load)
     print(f"Total time: {time.perf_counter() - started:.0f} s (load average {load_average()} at the end)")
 

@@ -49,6 +49,9 @@ def test_the_openapi_schema_describes_every_endpoint_and_the_docs_load_no_cdn(cl
     )
     docs = client.get("/api/v1/docs").content.decode()
     assert "cdn." not in docs and "unpkg" not in docs and "jsdelivr" not in docs
+    # The site's own reference: each operation, its parameters and the fields of its answers.
+    assert "<code>GET /api/v1/items</code>" in docs and "<code>offset</code>" in docs
+    assert 'id="shape-itemout"' in docs and "<code>due_date</code>" in docs and "en | es" in docs
 
 
 def test_spanish_titles_on_request(client, adopted_plan):

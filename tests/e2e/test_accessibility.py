@@ -180,6 +180,64 @@ def _send_back_without_comment(tab: Tab, site: SimpleNamespace) -> None:
     assert tab.page.locator("main [aria-invalid=true]").count() == 1, "the missing comment was not marked"
 
 
+# --- following a goal and "what changed" (plans/views/following.py, plans:changes) ------------------------------
+
+
+def _last_quarter_changes(site: SimpleNamespace) -> str:
+    """Two ended quarters with a completion and a status change, so the home and the changes page show their lists
+    (the shared `site` has only an open period). Only this test's database sees them."""
+    from civicplan.core.models import ContentGeneration
+    from tests.web.changes_support import ended_quarters, published
+
+    items = {item.code: item for item in site.plan.items.all()}
+    before, last = ended_quarters(site.plan)
+    published(items["1.1.1.1"], before, "on-track")
+    published(items["1.1.1.1"], last, "completed", narrative="The library opened.")
+    published(items["2.1.1.1"], before, "on-track")
+    published(items["2.1.1.1"], last, "at-risk", narrative="The contractor is late.")
+    ContentGeneration.bump()
+    return "/"
+
+
+def _follower(site: SimpleNamespace, *, confirmed: bool) -> Any:
+    from django.utils import timezone
+
+    from civicplan.plans.models import GoalFollower
+    from civicplan.plans.selectors import hash_token
+
+    now = timezone.now()
+    return GoalFollower.objects.create(
+        goal=site.goal,
+        email="resident@example.org",
+        token_hash=hash_token("e2e-confirm-token"),
+        confirmation_sent_at=now,
+        confirmed_at=now if confirmed else None,
+    )
+
+
+def _confirm_path(site: SimpleNamespace) -> str:
+    _follower(site, confirmed=False)
+    return "/follow/confirm/e2e-confirm-token/"
+
+
+def _unsubscribe_path(site: SimpleNamespace) -> str:
+    from civicplan.plans.selectors import unsubscribe_token
+
+    return f"/follow/unsubscribe/{unsubscribe_token(_follower(site, confirmed=True))}/"
+
+
+def _follow_with_a_bad_address(tab: Tab, site: SimpleNamespace) -> None:
+    tab.page.locator("#id_email").fill("not-an-address")
+    with tab.page.expect_navigation():
+        tab.page.locator("main form button[type=submit]").click()
+    assert tab.page.locator("#id_email[aria-invalid=true]").count() == 1, "the error state was not shown"
+
+
+def _press_the_button(tab: Tab, site: SimpleNamespace) -> None:
+    with tab.page.expect_navigation():
+        tab.page.locator("main form button[type=submit]").click()
+
+
 PUBLIC_PAGES = [
     PageCase("home", lambda s: "/", as_user=""),
     PageCase("priority", lambda s: "/priorities/1/", as_user=""),
@@ -206,10 +264,25 @@ PUBLIC_PAGES = [
         lambda s: f"/surveys/{s.employee_survey.slug}/invitation/{s.invite_token}/",
         as_user="",
     ),
+    PageCase("home-with-changes", _last_quarter_changes, as_user=""),
+    PageCase("changes", lambda s: _last_quarter_changes(s) and "/changes/", as_user=""),
+    PageCase("follow-goal", lambda s: "/goals/1.1/follow/", as_user=""),
+    PageCase(
+        "follow-goal-errors", lambda s: "/goals/1.1/follow/", then=_follow_with_a_bad_address, as_user=""
+    ),
+    PageCase("follow-goal-sent", lambda s: "/goals/1.1/follow/sent/", as_user=""),
+    PageCase("follow-confirm", _confirm_path, as_user=""),
+    PageCase("follow-confirmed", _confirm_path, then=_press_the_button, as_user=""),
+    PageCase("follow-link-invalid", lambda s: "/follow/confirm/no-such-token/", status=404, as_user=""),
+    PageCase("unsubscribe", _unsubscribe_path, as_user=""),
+    PageCase("unsubscribed", _unsubscribe_path, then=_press_the_button, as_user=""),
 ]
 
 STAFF_PAGES = [
     PageCase("you-said-we-did", lambda s: "/you-said-we-did/", as_user=""),
+    PageCase("search", lambda s: "/search/?q=goal", as_user=""),
+    PageCase("search-nothing", lambda s: "/search/?q=zzzz", as_user=""),
+    PageCase("open-data", lambda s: "/data/", as_user=""),
     PageCase("login", lambda s: "/accounts/login/", as_user=""),
     PageCase("login-error", lambda s: "/accounts/login/", then=_sign_in_with_wrong_password, as_user=""),
     PageCase("plan-tree", lambda s: f"/staff/plans/{s.plan.pk}/"),
@@ -743,3 +816,12 @@ def test_staff_page_is_accessible_on_a_phone(open_tab, site, axe_source, case):
     forms pass axe at 320 px and do not scroll sideways."""
     tab = _visit(open_tab, site, case, "es", PHONE["width"])
     tab.audit(axe_source, lang="es", phone=True)
+
+
+def test_the_api_docs_page_is_accessible_and_loads_nothing_from_elsewhere(open_tab, site, axe_source):
+    """The API reference the site renders from its OpenAPI schema (in place of django-ninja's Swagger UI)."""
+    for lang in LANGUAGES:
+        tab = open_tab(width=DESKTOP["width"], height=DESKTOP["height"], user=None)
+        tab.page.context.add_cookies([{"name": "civicplan_language", "value": lang, "url": tab.url("/")}])
+        tab.goto("/api/v1/docs")
+        tab.audit(axe_source, lang=lang)

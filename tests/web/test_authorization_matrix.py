@@ -41,9 +41,16 @@ MATRIX: dict[str, tuple[set[str], set[str]]] = {
     "health": (PUBLIC, PUBLIC),
     "switch-language": (PUBLIC, PUBLIC),
     "web:home": (PUBLIC, PUBLIC),
+    "web:search": (PUBLIC, NOBODY),
     "plans:priority": (PUBLIC, PUBLIC),
     "plans:goal": (PUBLIC, PUBLIC),
     "plans:versions": (PUBLIC, PUBLIC),
+    # Following a goal by e-mail (plans/views/following.py): public forms and links with a secret in the path.
+    "plans:goal-follow": (PUBLIC, PUBLIC),
+    "plans:goal-follow-sent": (PUBLIC, NOBODY),
+    "plans:follow-confirm": (PUBLIC, PUBLIC),
+    "plans:follow-unsubscribe": (PUBLIC, PUBLIC),
+    "plans:changes": (PUBLIC, PUBLIC),
     "accounts:login": (PUBLIC, PUBLIC),
     "accounts:logout": (NOBODY, PUBLIC),
     "staff:home": (READERS, READERS),
@@ -208,6 +215,8 @@ MATRIX: dict[str, tuple[set[str], set[str]]] = {
     "api:items_csv": (PUBLIC, NOBODY),
     "api:indicators_csv": (PUBLIC, NOBODY),
     "api:plan_json": (PUBLIC, NOBODY),
+    "reporting:stratml": (PUBLIC, NOBODY),  # GET only: POST answers 405
+    "reporting:data": (PUBLIC, NOBODY),
     "api:openapi-json": (PUBLIC, PUBLIC),
     "api:openapi-view": (PUBLIC, PUBLIC),
     "insights:evidence": (READERS, NOBODY),
@@ -228,6 +237,14 @@ MATRIX: dict[str, tuple[set[str], set[str]]] = {
     "insights:weighting-run": (NOBODY, COORDINATOR),
     "insights:weighting-import": (COORDINATOR, COORDINATOR),
     "insights:weighted-results": (READERS, NOBODY),
+    # Reports (reports/views): every plan role reads them and may ask for a PDF; a build (its progress page and
+    # file) belongs to whoever asked (editor_a in the world) and to the coordinator. The report card is public.
+    "reports:index": (READERS, NOBODY),
+    "reports:report": (READERS, NOBODY),
+    "reports:build-start": (NOBODY, READERS),
+    "reports:build": (OWNER, NOBODY),
+    "reports:download": (OWNER, NOBODY),
+    "reporting:report-card": (PUBLIC, PUBLIC),
 }
 IGNORED_PREFIXES = (
     "django-admin/",
@@ -328,8 +345,14 @@ def world(
         "health": {},
         "switch-language": {"language": "es"},
         "web:home": {},
+        "web:search": {},
         "plans:priority": {"code": priority.code},
         "plans:goal": {"code": goal.code},
+        "plans:goal-follow": {"code": goal.code},
+        "plans:goal-follow-sent": {"code": goal.code},
+        "plans:follow-confirm": {"token": "no-such-token"},
+        "plans:follow-unsubscribe": {"token": "1-no-such-token"},
+        "plans:changes": {},
         "plans:versions": {},
         "accounts:login": {},
         "accounts:logout": {},
@@ -412,6 +435,7 @@ def world(
         **budget,
         **_engagement_world(adopted_plan, coordinator),
         **_insights_world(adopted_plan, coordinator),
+        **_reports_world(editor_a),
     }
     users = {
         "anonymous": None,
@@ -579,6 +603,8 @@ def _insights_world(plan, coordinator) -> dict[str, dict[str, Any]]:
         "api:items_csv": {},
         "api:indicators_csv": {},
         "api:plan_json": {},
+        "reporting:stratml": {},
+        "reporting:data": {},
         "api:openapi-json": {},
         "api:openapi-view": {},
         "insights:evidence": {},
@@ -599,6 +625,32 @@ def _insights_world(plan, coordinator) -> dict[str, dict[str, Any]]:
         "insights:weighting-run": {"survey_id": survey.pk},
         "insights:weighting-import": {"survey_id": survey.pk},
         "insights:weighted-results": {"survey_id": survey.pk},
+    }
+
+
+def _reports_world(requester) -> dict[str, dict[str, Any]]:
+    """A finished PDF build asked for by `requester` (its file under the temporary MEDIA_ROOT)."""
+    from django.core.files.base import ContentFile
+
+    from civicplan.reports.models import BuildState, ReportBuild
+
+    build = ReportBuild.objects.create(
+        kind="annual",
+        period="FY2026",
+        language="en",
+        requested_by=requester,
+        state=BuildState.DONE,
+        progress=100,
+    )
+    build.filename = "annual-FY2026-en.pdf"
+    build.file.save(build.filename, ContentFile(b"%PDF-1.7 test"))
+    return {
+        "reports:index": {},
+        "reports:report": {},
+        "reports:build-start": {},
+        "reports:build": {"build_id": build.pk},
+        "reports:download": {"build_id": build.pk},
+        "reporting:report-card": {},
     }
 
 

@@ -18,6 +18,7 @@ from django.utils import translation
 from ninja import NinjaAPI, Query, Schema
 from ninja.errors import HttpError, ValidationError
 
+from civicplan.api.docs import AccessibleDocs
 from civicplan.api.schemas import (
     BudgetOut,
     ErrorOut,
@@ -40,18 +41,19 @@ api = NinjaAPI(
     version="1",
     description="The adopted strategic plan, its progress and its indicators: the data of the public site.",
     urls_namespace="api",
+    docs=AccessibleDocs(),
 )
 MAX_LIMIT = 500
 Language = Literal["en", "es"]
 # What a request can get besides its data: a bad filter value, or nothing published (yet) under that name.
 ERRORS: dict[int, Any] = {400: ErrorOut, 404: ErrorOut}
 CSV_RESPONSES = {
-    "200": {
+    200: {
         "description": "A CSV file (UTF-8 with a BOM)",
         "content": {"text/csv": {"schema": {"type": "string"}}},
     },
-    "400": {"description": "A bad filter value"},
-    "404": {"description": "No plan is adopted yet"},
+    400: {"description": "A bad filter value"},
+    404: {"description": "No plan is adopted yet"},
 }
 
 

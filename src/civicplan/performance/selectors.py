@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,6 +42,7 @@ __all__ = [
     "indicators_for_items",
     "public_indicator",
     "public_indicators",
+    "public_indicators_measured_between",
     "staff_indicators",
     "stale_indicators",
     "status_counts",
@@ -408,6 +409,21 @@ def public_indicators(*, today: dt.date | None = None) -> list[IndicatorRow]:
     return _rows(
         _base().filter(plan_id=version.plan_id, is_published=True, archived_at__isnull=True).order_by("key"),
         today,
+    )
+
+
+def public_indicators_measured_between(plan_id: int, start: dt.date, end: dt.date) -> list[Indicator]:
+    """Published indicators of the adopted plan with values for periods starting between `start` and `end`
+    (the public home's "what changed"), each with `new_values`, the number of them. One query."""
+    return list(
+        Indicator.objects.filter(
+            plan_id=plan_id,
+            is_published=True,
+            archived_at__isnull=True,
+            measurements__period_start__range=(start, end),
+        )
+        .annotate(new_values=Count("measurements"))
+        .order_by("key")
     )
 
 

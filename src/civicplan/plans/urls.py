@@ -2,11 +2,16 @@
 
 from django.urls import path
 
-from civicplan.plans.views import action_plans, public, staff, updates
+from civicplan.plans.views import action_plans, following, public, staff, updates
 
 public_patterns = [
     path("priorities/<str:code>/", public.priority, name="priority"),
     path("goals/<str:code>/", public.goal, name="goal"),
+    path("goals/<str:code>/follow/", following.follow, name="goal-follow"),
+    path("goals/<str:code>/follow/sent/", following.follow_sent, name="goal-follow-sent"),
+    path("follow/confirm/<str:token>/", following.confirm, name="follow-confirm"),
+    path("follow/unsubscribe/<str:token>/", following.unsubscribe, name="follow-unsubscribe"),
+    path("changes/", public.changes, name="changes"),
     path("versions/", public.versions, name="versions"),
 ]
 

@@ -3,5 +3,7 @@ Each views module lists its own routes; add them here."""
 
 from django.urls import URLPattern
 
-public_patterns: list[URLPattern] = []
-staff_patterns: list[URLPattern] = []
+from civicplan.reports.views import data, public, staff, stratml
+
+public_patterns: list[URLPattern] = [*public.urlpatterns, *stratml.urlpatterns, *data.urlpatterns]
+staff_patterns: list[URLPattern] = [*staff.urlpatterns]

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from civicplan.web import dashboards, views
+from civicplan.web import dashboards, search, views
 
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("search/", search.search, name="search"),
     path("staff/dashboard/", dashboards.plan_dashboard, name="dashboard"),
     path(
         "staff/dashboard/departments/<int:department_id>/",

@@ -2,17 +2,43 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from civicplan.core.cache import cached_public_page
+from civicplan.performance import selectors as performance_selectors
 from civicplan.plans import selectors as plan_selectors
+
+HOME_CHANGES_SHOWN = 5  # per list; the "what changed" page has them all
 
 
 @cached_public_page
 def home(request: HttpRequest) -> HttpResponse:
     plan = plan_selectors.public_plan()
-    return render(request, "web/home.html", {"plan": plan})
+    changes = plan_selectors.quarter_changes(plan)
+    actions = [action for priority in plan.priorities for action in priority.actions()] if plan else []
+    by_status = Counter(action.status for action in actions if action.status)
+    measured = (
+        performance_selectors.public_indicators_measured_between(
+            plan.version.plan_id, changes.period.starts_on, changes.period.ends_on
+        )
+        if plan and changes
+        else []
+    )
+    return render(
+        request,
+        "web/home.html",
+        {
+            "plan": plan,
+            "changes": changes,
+            "changes_shown": HOME_CHANGES_SHOWN,
+            "measured": measured,
+            "action_count": len(actions),
+            "actions_by_status": sorted(by_status.items(), key=lambda pair: (pair[0].order, pair[0].pk)),
+        },
+    )
 
 
 def health(request: HttpRequest) -> HttpResponse:

@@ -52,8 +52,12 @@ class MeasurementExists(Exception):
         self.existing = existing
 
 
-def _require(user: User, perm: str, obj: Any = None) -> None:
-    if not user.has_perm(perm, obj):
+def _require(user: User | None, perm: str, obj: Any = None, *, check: bool = True) -> None:
+    """`check=False` only for trusted callers with no signed-in person (a plan imported by `manage.py
+    import_plan`, which creates the file's indicators with it)."""
+    if not check:
+        return
+    if user is None or not user.has_perm(perm, obj):
         raise PermissionDenied(_("You do not have permission to do this."))
 
 
@@ -93,9 +97,11 @@ def _check_definition(indicator: Indicator) -> None:
 
 
 @transaction.atomic
-def create_indicator(*, plan: Plan, user: User, data: dict[str, Any], reason: str = "") -> Indicator:
+def create_indicator(
+    *, plan: Plan, user: User | None, data: dict[str, Any], reason: str = "", check_permission: bool = True
+) -> Indicator:
     """A new draft indicator of `plan` (not shown to the public until published)."""
-    _require(user, "performance.manage_indicator", plan)
+    _require(user, "performance.manage_indicator", plan, check=check_permission)
     unknown = set(data) - set(DEFINITION_FIELDS)
     if unknown:
         raise ValueError(f"not definition fields: {sorted(unknown)}")
@@ -142,11 +148,16 @@ def update_indicator(
 
 @transaction.atomic
 def set_indicator_links(
-    *, indicator: Indicator, user: User, items: list[PlanItem], reason: str = ""
+    *,
+    indicator: Indicator,
+    user: User | None,
+    items: list[PlanItem],
+    reason: str = "",
+    check_permission: bool = True,
 ) -> Indicator:
     """The goals and strategies the indicator measures (same plan, goal or strategy level, not archived)."""
     current = _locked(indicator)
-    _require(user, "performance.manage_indicator", current)
+    _require(user, "performance.manage_indicator", current, check=check_permission)
     problems = []
     for item in items:
         if item.plan_id != current.plan_id:
@@ -272,17 +283,18 @@ def _plan_years(plan: Plan) -> range:
 def set_target(
     *,
     indicator: Indicator,
-    user: User,
+    user: User | None,
     fiscal_year: int,
     value: Decimal | None = None,
     band_low: Decimal | None = None,
     band_high: Decimal | None = None,
     reason: str = "",
+    check_permission: bool = True,
 ) -> Target:
     """Set the target of one fiscal year of the plan. Changing an existing target needs a reason, which the
     history keeps with the old value (the status then uses the new target; the chart shows the step)."""
     current = _locked(indicator)
-    _require(user, "performance.manage_indicator", current)
+    _require(user, "performance.manage_indicator", current, check=check_permission)
     month = _fy_month(current.plan)
     if fiscal_year not in _plan_years(current.plan):
         raise ValidationError(
@@ -427,18 +439,19 @@ def clean_measurement(
 def record_measurement(
     *,
     indicator: Indicator,
-    user: User,
+    user: User | None,
     period: Any,
     value: Any,
     breakdown: dict[str, Any] | None = None,
     note: str = "",
     replace: bool = False,
     today: dt.date | None = None,
+    check_permission: bool = True,
 ) -> Measurement:
     """Record the value of one period. If the period already has a value, raises MeasurementExists (carrying it)
     unless `replace=True`: a value is never overwritten silently. A replaced value is no longer verified."""
     current = _locked(indicator)
-    _require(user, "performance.enter_measurement", current)
+    _require(user, "performance.enter_measurement", current, check=check_permission)
     if current.is_archived:
         raise ValidationError(_("This indicator is archived: restore it before entering values."))
     start, number, cleaned = clean_measurement(

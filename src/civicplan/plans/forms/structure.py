@@ -175,5 +175,7 @@ class CompareForm(forms.Form):
 class ImportForm(UswdsFormMixin, forms.Form):
     file = forms.FileField(
         label=_("Plan file"),
-        help_text=_("YAML, JSON or an Excel workbook (.xlsx) in the CivicPlan plan format."),
+        help_text=_(
+            "YAML, JSON or an Excel workbook (.xlsx) in the CivicPlan plan format, or a StratML file (.xml)."
+        ),
     )

@@ -4,6 +4,13 @@
 from __future__ import annotations
 
 from civicplan.plans.importers.document import PlanFileInvalid, Problem, validate_document
-from civicplan.plans.importers.formats import detect_format, read_plan_file
+from civicplan.plans.importers.formats import detect_format, read_plan_file, read_plan_upload
 
-__all__ = ["PlanFileInvalid", "Problem", "detect_format", "read_plan_file", "validate_document"]
+__all__ = [
+    "PlanFileInvalid",
+    "Problem",
+    "detect_format",
+    "read_plan_file",
+    "read_plan_upload",
+    "validate_document",
+]

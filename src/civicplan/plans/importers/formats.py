@@ -18,9 +18,10 @@ from civicplan.lib.spreadsheets import (
     sheet_records,
 )
 from civicplan.plans.importers.document import PlanFileInvalid, Problem
+from civicplan.plans.importers.stratml import looks_like_stratml, read_stratml
 from civicplan.plans.models import ITEM_CONTENT_FIELDS
 
-FORMATS = ("yaml", "json", "xlsx")
+FORMATS = ("yaml", "json", "xlsx", "stratml")
 # Far above any real plan (a metro-scale plan is ~200,000 YAML events, ~5,000 rows, 12 levels deep), far below
 # what would take the server more than a few seconds or a few hundred MB to refuse.
 MAX_YAML_EVENTS = 500_000
@@ -49,6 +50,8 @@ def detect_format(filename: str, data: bytes) -> str:
         return "json"
     if name.endswith((".yaml", ".yml")):
         return "yaml"
+    if looks_like_stratml(filename, data):
+        return "stratml"
     if name.endswith(".xls"):
         raise _fail(_("Old .xls workbooks are not supported: save the file as .xlsx and try again."))
     return "yaml"
@@ -56,6 +59,15 @@ def detect_format(filename: str, data: bytes) -> str:
 
 def read_plan_file(filename: str, data: bytes) -> dict[str, Any]:
     """Parse a plan file into a raw document. Raises PlanFileInvalid with a plain-language message."""
+    return read_plan_upload(filename, data)[0]
+
+
+def read_plan_upload(
+    filename: str, data: bytes, *, lang: str | None = None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Parse a plan file into a raw document and the extra data it carries for other modules (StratML Part 2
+    indicators, see core.registry.PlanImportExtra; {} for other formats). `lang` is the language of a StratML
+    file's texts (StratML texts are single-language; other formats name their languages)."""
     if len(data) > settings.IMPORT_MAX_BYTES:
         raise _fail(
             _("The file is too large (%(size)s MB; the limit is %(limit)s MB).")
@@ -65,7 +77,10 @@ def read_plan_file(filename: str, data: bytes) -> dict[str, Any]:
         raise _fail(_("The file is empty."))
     kind = detect_format(filename, data)
     if kind == "xlsx":
-        return _read_xlsx(data)
+        return _read_xlsx(data), {}
+    if kind == "stratml":
+        parsed = read_stratml(data, lang)
+        return parsed.document, parsed.extras()
     text = _decode(data)
     if kind == "json":
         try:
@@ -81,7 +96,7 @@ def read_plan_file(filename: str, data: bytes) -> dict[str, Any]:
         raw = _load_yaml(text)
     if not isinstance(raw, dict):
         raise _fail(_("The file does not contain a plan document."))
-    return raw
+    return raw, {}
 
 
 def _decode(data: bytes) -> str:

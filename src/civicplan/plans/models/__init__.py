@@ -1,5 +1,6 @@
 """The plan module's tables: the plan's structure (structure.py) and the work of carrying it out (tracking.py)."""
 
+from .following import GoalFollower
 from .structure import (
     ITEM_CONTENT_FIELDS,
     LEVELS,
@@ -28,6 +29,7 @@ __all__ = [
     "ITEM_CONTENT_FIELDS",
     "LEVELS",
     "EvidenceLink",
+    "GoalFollower",
     "Level",
     "Milestone",
     "PendingImport",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from civicplan.accounts.models import Department, Organization, User
 from civicplan.core.history import apply_and_save, record_change
 from civicplan.core.models import ContentGeneration
+from civicplan.core.registry import PlanImportProblem, plan_import_extras
 from civicplan.plans.defaults import DEFAULT_STATUSES
 from civicplan.plans.models import (
     ITEM_CONTENT_FIELDS,
@@ -507,13 +509,18 @@ def hold_import(*, user: User, filename: str, data: bytes, purpose: str = "plan"
 
 @transaction.atomic
 def confirm_import(
-    *, pending: PendingImport, user: User, document: dict[str, Any], organization: Organization
+    *,
+    pending: PendingImport,
+    user: User,
+    document: dict[str, Any],
+    organization: Organization,
+    extras: dict[str, Any] | None = None,
 ) -> Plan | None:
     """Import a held upload once; a second confirmation of the same upload finds it gone and returns None."""
     held = PendingImport.objects.select_for_update().filter(pk=pending.pk, created_by=user).first()
     if held is None:
         return None
-    plan = import_plan_document(document=document, user=user, organization=organization)
+    plan = import_plan_document(document=document, user=user, organization=organization, extras=extras)
     held.delete()
     return plan
 
@@ -526,11 +533,55 @@ def parse_plan_file(*, filename: str, data: bytes, organization: Organization | 
     return validate_document(read_plan_file(filename, data), known_departments=department_codes(organization))
 
 
+@dataclass
+class ParsedPlanFile:
+    document: dict[str, Any]  # validated
+    extras: dict[str, Any] = field(default_factory=dict)  # key -> data for core.registry.plan_import_extras()
+    extra_counts: dict[str, int] = field(default_factory=dict)  # what the extras will create, for the preview
+
+
+def _extra_problems(error: PlanImportProblem) -> Any:
+    from civicplan.plans.importers import PlanFileInvalid, Problem
+
+    return PlanFileInvalid([Problem(where, message) for where, message in error.problems])
+
+
+def parse_plan_upload(
+    *, filename: str, data: bytes, organization: Organization | None, lang: str | None = None
+) -> ParsedPlanFile:
+    """Read and validate a plan file and the extras it carries (StratML indicators), writing nothing. `lang` is
+    the language of a StratML file's texts. Raises PlanFileInvalid listing every problem with its place."""
+    from civicplan.accounts.selectors import department_codes
+    from civicplan.plans.importers import read_plan_upload, validate_document
+
+    raw, extras = read_plan_upload(filename, data, lang=lang)
+    document = validate_document(raw, known_departments=department_codes(organization))
+    counts: dict[str, int] = {}
+    handlers = plan_import_extras()
+    for key, extra_data in extras.items():
+        if key in handlers:
+            try:
+                found = handlers[key].check(data=extra_data, document=document, organization=organization)
+            except PlanImportProblem as error:
+                raise _extra_problems(error) from None
+            for name, count in found.items():
+                counts[name] = counts.get(name, 0) + count
+    return ParsedPlanFile(document=document, extras=extras, extra_counts=counts)
+
+
 @transaction.atomic
 def import_plan_document(
-    *, document: dict[str, Any], user: User | None, organization: Organization, check_permission: bool = True
+    *,
+    document: dict[str, Any],
+    user: User | None,
+    organization: Organization,
+    check_permission: bool = True,
+    extras: dict[str, Any] | None = None,
 ) -> Plan:
-    """Create a new draft plan from a validated document (importers.validate_document). All or nothing."""
+    """Create a new draft plan from a validated document (importers.validate_document). All or nothing: the
+    `extras` the file carried (see ParsedPlanFile) are created by their registered handlers in this same
+    transaction, and a PlanFileInvalid from one of them rolls the plan back too. The counts of what the extras
+    created are left on `plan.import_extra_counts`."""
     if check_permission:
         if user is None:
             raise PermissionDenied
@@ -598,7 +649,24 @@ def import_plan_document(
         record_change(item, user, _("Imported"))
         item.save()
         entry["_saved"] = item
+    items = {}
     for _level, entry, _parent in iter_document_items(document):
-        entry.pop("_saved", None)
+        saved = entry.pop("_saved", None)
+        if saved is not None:
+            items[saved.code] = saved
     recompute_plan_progress(plan)
+    counts: dict[str, int] = {}
+    handlers = plan_import_extras()
+    for key, extra_data in (extras or {}).items():
+        if key not in handlers:
+            continue
+        try:
+            found = handlers[key].create(
+                data=extra_data, plan=plan, items=items, user=user, check_permission=check_permission
+            )
+        except PlanImportProblem as error:
+            raise _extra_problems(error) from None
+        for name, count in found.items():
+            counts[name] = counts.get(name, 0) + count
+    plan.import_extra_counts = counts
     return plan

@@ -62,3 +62,14 @@ def versions(request: HttpRequest) -> HttpResponse:
         "plans/public/versions.html",
         {"plan": plan, "versions": adopted, "older": older, "newer": newer, "changes": changes},
     )
+
+
+@cached_public_page
+def changes(request: HttpRequest) -> HttpResponse:
+    """Every published update of the latest reporting period that has ended (the home lists the first few)."""
+    plan = selectors.public_plan()
+    if plan is None:
+        raise Http404
+    return render(
+        request, "plans/public/changes.html", {"plan": plan, "changes": selectors.quarter_changes(plan)}
+    )

@@ -622,7 +622,9 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         data = read_upload(form)
         if data is not None:
             try:
-                services.parse_plan_file(filename=upload.name, data=data, organization=Organization.current())
+                services.parse_plan_upload(
+                    filename=upload.name, data=data, organization=Organization.current()
+                )
             except PlanFileInvalid as error:
                 problems = error.problems
             else:
@@ -643,7 +645,7 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
     pending = get_object_or_404(PendingImport, token=token, purpose="plan", created_by=request.user)
     organization = Organization.current()
     try:
-        document = services.parse_plan_file(
+        parsed = services.parse_plan_upload(
             filename=pending.filename, data=bytes(pending.content), organization=organization
         )
     except PlanFileInvalid as error:  # the database changed since the upload (e.g. a department was renamed)
@@ -653,9 +655,21 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         if organization is None:
             raise Http404
-        plan = services.confirm_import(
-            pending=pending, user=request.user, document=document, organization=organization
-        )
+        try:
+            plan = services.confirm_import(
+                pending=pending,
+                user=request.user,
+                document=parsed.document,
+                organization=organization,
+                extras=parsed.extras,
+            )
+        except PlanFileInvalid as error:  # an indicator the services refuse; the plan was rolled back with it
+            return render(
+                request,
+                "plans/staff/import.html",
+                {"form": ImportForm(), "problems": error.problems},
+                status=400,
+            )
         if plan is None:  # a second click on the same confirm button
             messages.info(request, _("This file was already imported."))
             return redirect("staff:home")
@@ -666,8 +680,9 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
         "plans/staff/import_preview.html",
         {
             "pending": pending,
-            "document": document,
-            "summary": _import_summary(document, organization),
+            "document": parsed.document,
+            "summary": _import_summary(parsed.document, organization),
+            "extra_counts": parsed.extra_counts,
         },
     )
 
