@@ -15,8 +15,9 @@ PORT ?= 8000
 demo: setup ## set everything up, load the demo city and serve it on http://127.0.0.1:8000
 	DEBUG=true $(MANAGE) migrate --noinput
 	DEBUG=true $(MANAGE) load_demo --url http://$(HOST):$(PORT)
-	@echo "Serving CivicPlan on http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
-	DEBUG=true $(MANAGE) runserver $(HOST):$(PORT)
+	@echo "Serving CivicPlan on http://$(HOST):$(PORT)/ with a background worker for PDF reports (Ctrl+C stops both)"
+	@mkdir -p var; DEBUG=true $(MANAGE) db_worker --no-reload > var/worker.log 2>&1 & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; DEBUG=true $(MANAGE) runserver $(HOST):$(PORT)
 
 setup: system-deps $(VENV)/.installed assets messages
 

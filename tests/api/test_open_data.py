@@ -106,3 +106,37 @@ def test_bulk_downloads_are_safe_csv_and_one_json_document(client, adopted_plan,
     document = client.get("/api/v1/download/plan.json?lang=es").json()
     assert document["plan"]["version"] == 2 and len(document["items"]) == document["plan"]["items"]
     assert client.get("/api/v1/download/indicators.csv").content.decode("utf-8").startswith("\ufeffkey,name")
+
+
+def test_versions_statuses_updates_and_one_indicators_values(client, adopted_plan, coordinator):
+    import datetime as dt
+
+    from civicplan.plans.models import PlanItem
+
+    versions = client.get("/api/v1/versions").json()
+    assert [v["number"] for v in versions] == [1]
+    statuses = client.get("/api/v1/statuses?lang=es").json()
+    assert statuses and {"key", "name", "color"} <= set(statuses[0])
+    action = PlanItem.objects.filter(plan=adopted_plan, level="action").order_by("code").first()
+    period = f.make_open_period(adopted_plan, today=dt.date(2025, 10, 15))
+    published = f.make_submitted_update(action, period, coordinator, narrative_en="Paved PUBLISHED-ROAD")
+    published.state = "published"
+    published.save()
+    pending = PlanItem.objects.filter(plan=adopted_plan, level="action").order_by("code").last()
+    f.make_submitted_update(pending, period, coordinator, narrative_en="SUBMITTED-CANARY")
+    page = client.get(f"/api/v1/updates?code={action.code.rsplit('.', 1)[0]}").json()
+    assert page["count"] == 1 and page["results"][0]["narrative"] == "Paved PUBLISHED-ROAD"
+    assert "SUBMITTED-CANARY" not in client.get("/api/v1/updates?limit=500").content.decode()
+    assert client.get("/api/v1/updates?fiscal_year=1990").json()["count"] == 0
+    indicator = f.make_indicator(adopted_plan, items=[adopted_plan.items.get(code="1.1")], is_published=True)
+    f.make_target(indicator, 2025, 50)
+    f.make_measurement(indicator, dt.date(2025, 7, 1), 40)
+    detail = client.get(f"/api/v1/indicators/{indicator.key}").json()
+    assert [(t["fiscal_year"], t["value"]) for t in detail["targets"]] == [(2025, "50")] or detail["targets"][
+        0
+    ]["fiscal_year"] == 2025
+    assert [m["period_start"] for m in detail["measurements"]] == ["2025-07-01"] and detail["items"] == [
+        "1.1"
+    ]
+    draft = f.make_indicator(adopted_plan)
+    assert client.get(f"/api/v1/indicators/{draft.key}").status_code == 404  # drafts never reach the API

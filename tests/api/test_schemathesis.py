@@ -21,7 +21,7 @@ from tests import factories as f
 
 @pytest.fixture
 def api_schema(db, adopted_plan):
-    indicator = f.make_indicator(adopted_plan, items=[adopted_plan.items.get(code="1.1")])
+    indicator = f.make_indicator(adopted_plan, items=[adopted_plan.items.get(code="1.1")], is_published=True)
     f.make_target(indicator, 2026, 50)
     f.make_measurement(indicator, dt.date(2025, 7, 1), 40)
     return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())

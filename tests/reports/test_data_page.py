@@ -10,7 +10,7 @@ from civicplan.reports.views.data import DESCRIPTIONS, datasets
 
 
 def test_every_field_the_api_sends_has_a_description():
-    for schema in (schemas.ItemOut, schemas.IndicatorOut):
+    for schema in (schemas.ItemOut, schemas.IndicatorOut, schemas.UpdateOut):
         missing = set(schema.model_fields) - set(DESCRIPTIONS)
         assert not missing, f"describe these fields on the data page: {sorted(missing)}"
 

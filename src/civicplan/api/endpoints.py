@@ -5,6 +5,7 @@ keyed on the public content generation, and answers 304 to a matching If-None-Ma
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import io
 import json
@@ -15,23 +16,31 @@ from typing import Any, Literal
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
-from ninja import NinjaAPI, Query, Schema
+from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import HttpError, ValidationError
 
 from civicplan.api.docs import AccessibleDocs
 from civicplan.api.schemas import (
     BudgetOut,
     ErrorOut,
+    IndicatorDetailOut,
     IndicatorOut,
     ItemOut,
     ItemPage,
+    MeasurementOut,
     MoneyOut,
     PlanOut,
+    StatusOut,
     SurveyOut,
+    TargetOut,
+    UpdateOut,
+    UpdatePage,
+    VersionOut,
 )
 from civicplan.budget import selectors as budget_selectors
 from civicplan.engagement import exporters as survey_exporters
 from civicplan.engagement import selectors as survey_selectors
+from civicplan.lib.fiscal import fiscal_year_bounds
 from civicplan.lib.spreadsheets import safe_cell
 from civicplan.performance import selectors as indicator_selectors
 from civicplan.plans import selectors as plan_selectors
@@ -203,21 +212,115 @@ def item(request: HttpRequest, code: str, lang: Language = "en") -> ItemOut:
 @with_etag
 def indicators(request: HttpRequest, lang: Language = "en") -> list[dict[str, Any]]:
     lang = _language(lang)
-    out = []
-    for row in indicator_selectors.public_indicators():
-        indicator = row.indicator
-        out.append(
-            IndicatorOut(
-                key=indicator.key,
-                name=indicator.localized("name", lang),
-                unit=indicator.localized("unit", lang),
-                status=str(row.status),
-                latest_value=row.result.value,
-                latest_period=row.result.period,
-                items=[i.code for i in row.items],
-            ).model_dump(mode="json")
+    return [_indicator(row, lang) for row in indicator_selectors.public_indicators()]
+
+
+def _indicator(row: Any, lang: str) -> dict[str, Any]:
+    indicator = row.indicator
+    return IndicatorOut(
+        key=indicator.key,
+        name=indicator.localized("name", lang),
+        unit=indicator.localized("unit", lang),
+        status=str(row.status),
+        latest_value=row.result.value,
+        latest_period=row.result.period,
+        items=[i.code for i in row.items],
+    ).model_dump(mode="json")
+
+
+@api.get(
+    "/indicators/{key}",
+    response={200: IndicatorDetailOut, **ERRORS},
+    summary="One published indicator with its targets and every measured value",
+)
+@with_etag
+def indicator(request: HttpRequest, key: str, lang: Language = "en") -> IndicatorDetailOut:
+    lang = _language(lang)
+    detail = indicator_selectors.public_indicator(key)
+    if detail is None:
+        raise HttpError(404, "No published indicator has this key.")
+    row = detail.row
+    return IndicatorDetailOut(
+        **_indicator(row, lang),
+        targets=[
+            TargetOut(fiscal_year=t.fiscal_year, value=t.value, band_low=t.band_low, band_high=t.band_high)
+            for _year, t in sorted(row.targets.items())
+        ],
+        measurements=[MeasurementOut(period_start=m.period_start, value=m.value) for m in row.measurements],
+    )
+
+
+@api.get(
+    "/versions", response={200: list[VersionOut], **ERRORS}, summary="Every adopted version, newest first"
+)
+@with_etag
+def versions(request: HttpRequest) -> list[dict[str, Any]]:
+    version = plan_selectors.public_version()
+    if version is None:
+        raise HttpError(404, "No plan is adopted yet.")
+    return [
+        VersionOut(
+            number=v.number,
+            adopted_on=v.adopted_on,
+            council_meeting=v.meeting,
+            resolution=v.resolution,
+            reason=v.reason,
+        ).model_dump(mode="json")
+        for v in plan_selectors.public_versions(version)
+    ]
+
+
+@api.get("/statuses", response={200: list[StatusOut], **ERRORS}, summary="The statuses items can have")
+@with_etag
+def statuses(request: HttpRequest, lang: Language = "en") -> list[dict[str, Any]]:
+    public = _public_plan(_language(lang))
+    return [
+        StatusOut(key=s.key, name=s.localized("name", lang), color=s.color).model_dump(mode="json")
+        for s in public.statuses
+    ]
+
+
+class UpdateFilters(Schema):
+    lang: Language = "en"
+    code: str | None = None  # an item's code: the updates of the actions under it
+    fiscal_year: int | None = Field(None, ge=1900, le=2200)  # the fiscal year's start year, as in /budget
+    limit: int = 100
+    offset: int = 0
+
+
+@api.get(
+    "/updates", response={200: UpdatePage, **ERRORS}, summary="Published progress updates of the actions"
+)
+@with_etag
+def updates(request: HttpRequest, filters: Query[UpdateFilters]) -> UpdatePage:
+    lang = _language(filters.lang)
+    public = _public_plan(lang)
+    actions = {
+        node.id: node
+        for node, _parent in _nodes(public)
+        if node.level == "action"
+        and (not filters.code or node.code == filters.code or node.code.startswith(f"{filters.code}."))
+    }
+    start_month = public.organization.fiscal_year_start_month
+    if filters.fiscal_year is not None:
+        start, end = fiscal_year_bounds(filters.fiscal_year, start_month)
+    else:
+        start, end = dt.date.min, dt.date.max
+    found = plan_selectors.published_updates_between(actions.keys(), start, end)
+    limit, offset = max(1, min(filters.limit, MAX_LIMIT)), max(0, filters.offset)
+    rows = [
+        UpdateOut(
+            action=update.action.code,
+            period=update.period.localized("name", lang),
+            period_start=update.period.starts_on,
+            period_end=update.period.ends_on,
+            status=update.status.key if update.status else None,
+            progress=update.progress,
+            narrative=update.localized_narrative(lang),
         )
-    return out
+        for update in found[offset : offset + limit]
+    ]
+    return UpdatePage(count=len(found), limit=limit, offset=offset, results=rows)
 
 
 def _money(row: Any) -> MoneyOut:

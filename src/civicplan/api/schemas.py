@@ -79,3 +79,51 @@ class SurveyOut(Schema):
 
 class ErrorOut(Schema):
     detail: str
+
+
+class VersionOut(Schema):
+    number: int
+    adopted_on: dt.date
+    council_meeting: str
+    resolution: str
+    reason: str
+
+
+class StatusOut(Schema):
+    key: str
+    name: str
+    color: str
+
+
+class UpdateOut(Schema):
+    action: str  # the action's code
+    period: str
+    period_start: dt.date
+    period_end: dt.date
+    status: str | None
+    progress: Decimal | None
+    narrative: str
+
+
+class UpdatePage(Schema):
+    count: int
+    limit: int
+    offset: int
+    results: list[UpdateOut]
+
+
+class TargetOut(Schema):
+    fiscal_year: int
+    value: Decimal | None
+    band_low: Decimal | None
+    band_high: Decimal | None
+
+
+class MeasurementOut(Schema):
+    period_start: dt.date
+    value: Decimal
+
+
+class IndicatorDetailOut(IndicatorOut):
+    targets: list[TargetOut]
+    measurements: list[MeasurementOut]

@@ -49,6 +49,11 @@ DESCRIPTIONS: dict[str, Any] = {
     "latest_value": _("The most recent measured value."),
     "latest_period": _("The first day of the period of the most recent value."),
     "items": _("The codes of the plan items it measures (in the CSV, separated by ;)."),
+    "action": _("The code of the action the update is about."),
+    "period": _("The reporting period's name, in the language asked for."),
+    "period_start": _("The first day of the reporting period."),
+    "period_end": _("The last day of the reporting period."),
+    "narrative": _("What the department reported, in the language asked for (English when not translated)."),
 }
 
 
@@ -117,6 +122,18 @@ def datasets() -> list[Dataset]:
                 (_("CSV (English)"), f"{reverse('api:indicators_csv')}?lang=en"),
                 (_("CSV (Spanish)"), f"{reverse('api:indicators_csv')}?lang=es"),
                 (_("API, JSON"), f"{reverse('api:indicators')}?lang=en"),
+            ],
+        ),
+        Dataset(
+            "updates",
+            _("Progress updates"),
+            _(
+                "What departments reported on each action, quarter by quarter, once the coordinator published it."
+            ),
+            fields_of(schemas.UpdateOut),
+            [
+                (_("API, JSON pages (English)"), f"{reverse('api:updates')}?lang=en"),
+                (_("API, JSON pages (Spanish)"), f"{reverse('api:updates')}?lang=es"),
             ],
         ),
         Dataset(
