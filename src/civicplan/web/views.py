@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from decimal import Decimal
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -20,6 +21,10 @@ def home(request: HttpRequest) -> HttpResponse:
     changes = plan_selectors.quarter_changes(plan)
     actions = [action for priority in plan.priorities for action in priority.actions()] if plan else []
     by_status = Counter(action.status for action in actions if action.status)
+    # Overall progress: every action counts the same; an action with nothing reported yet is left out (the status
+    # counts beside it show how many those are), as the plan's roll-up does.
+    reported = [action.progress for action in actions if action.progress is not None]
+    overall = sum(reported, Decimal(0)) / len(reported) if reported else None
     measured = (
         performance_selectors.public_indicators_measured_between(
             plan.version.plan_id, changes.period.starts_on, changes.period.ends_on
@@ -36,6 +41,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "changes_shown": HOME_CHANGES_SHOWN,
             "measured": measured,
             "action_count": len(actions),
+            "overall_progress": overall,
             "actions_by_status": sorted(by_status.items(), key=lambda pair: (pair[0].order, pair[0].pk)),
         },
     )
