@@ -164,3 +164,27 @@ def test_segment_codes_are_shown_in_words_in_the_readers_language(client, plan, 
     assert "25 a 34" in page or "25 to 34" in page  # the age band's label, never its code
     assert "· 25_34" not in page
     assert "Link to the plan" not in page and "Vincular al plan" not in page  # a viewer cannot link
+
+
+def test_a_council_members_edited_answer_is_copied_again(plan, council_member):
+    from civicplan.engagement import services as engagement_services
+    from tests import factories as f
+
+    survey = f.make_survey(
+        plan, questions=({"kind": "long_text"},), audience="council", state="open", slug="council-priorities"
+    )
+    engagement_services.save_council_response(
+        survey=survey, user=council_member, answers={"q1": "Fix the roads"}, language="en"
+    )
+    collect_evidence(plan)
+    assert list(Evidence.objects.values_list("text", flat=True)) == ["Fix the roads"]
+    engagement_services.save_council_response(
+        survey=survey, user=council_member, answers={"q1": "Fix the roads and the sidewalks"}, language="en"
+    )
+    collect_evidence(plan)
+    evidence = Evidence.objects.get()
+    assert evidence.text == "Fix the roads and the sidewalks" and "sidewalks" in evidence.search_text
+    assert evidence.history.first().history_change_reason == "The answer was edited at its source."
+    engagement_services.save_council_response(survey=survey, user=council_member, answers={}, language="en")
+    collect_evidence(plan)
+    assert Evidence.objects.get().is_archived

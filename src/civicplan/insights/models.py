@@ -70,6 +70,18 @@ class Evidence(TimeStampedModel, ArchivableModel):
         return self.text[:60]
 
 
+class SurveyCollection(models.Model):
+    """How far the evidence base has read a survey's answers: the survey's `answers_version` when its open answers
+    were last copied. An edit of stored answers (a council member correcting theirs) bumps the survey's version,
+    and the next collection re-reads the copied answers instead of keeping the old text."""
+
+    survey = models.OneToOneField(Survey, on_delete=models.CASCADE, related_name="+")
+    answers_version = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.survey_id} @ {self.answers_version}"
+
+
 class Theme(BilingualMixin, TimeStampedModel, ArchivableModel):
     """A theme of the plan's codebook: one theme for both languages, with keywords in both."""
 

@@ -17,7 +17,7 @@ from civicplan.core.history import record_change
 from civicplan.engagement import selectors as engagement_selectors
 from civicplan.engagement.answers import QuestionKind, Segment
 from civicplan.engagement.models import Audience, InputItem, Survey
-from civicplan.insights.models import Evidence, EvidenceChannel
+from civicplan.insights.models import Evidence, EvidenceChannel, SurveyCollection
 from civicplan.insights.services import require
 from civicplan.lib.text import normalize
 from civicplan.plans.models import Plan
@@ -75,6 +75,7 @@ def _collect_survey(survey: Survey) -> int:
     segment_keys = {
         a.key: SEGMENT_FIELDS[a.question.segment] for a in asked if a.question.segment in SEGMENT_FIELDS
     }
+    _follow_edits(survey, open_keys)
     last = Evidence.objects.filter(survey=survey).aggregate(last=Max("response_id"))["last"] or 0
     confidential = survey.audience == Audience.EMPLOYEE
     activity = survey.activities.order_by("pk").first()
@@ -104,6 +105,29 @@ def _collect_survey(survey: Survey) -> int:
                 )
     bulk_create_with_history(rows, Evidence, batch_size=2000)
     return len(rows)
+
+
+def _follow_edits(survey: Survey, open_keys: list[str]) -> None:
+    """After stored answers were edited in place (the survey's `answers_version` moved on), bring the copies up
+    to date: changed text is re-copied (with history), an answer emptied or gone archives its copy."""
+    mark, created = SurveyCollection.objects.get_or_create(
+        survey=survey, defaults={"answers_version": survey.answers_version}
+    )
+    if created or mark.answers_version == survey.answers_version:
+        return
+    copies = Evidence.objects.filter(survey=survey, archived_at__isnull=True).select_related("response")
+    for evidence in copies.iterator(chunk_size=2000):
+        answer = evidence.response.answers.get(evidence.question_key) if evidence.response else None
+        text = answer.strip() if isinstance(answer, str) else ""
+        if not text or evidence.question_key not in open_keys:
+            evidence.archived_at, evidence.archive_reason = timezone.now(), "The answer was removed."
+            evidence.save(update_fields=["archived_at", "archive_reason"])
+        elif text != evidence.text:
+            evidence.text, evidence.search_text = text, normalize(text)
+            record_change(evidence, None, "The answer was edited at its source.")
+            evidence.save(update_fields=["text", "search_text", "updated_at"])
+    mark.answers_version = survey.answers_version
+    mark.save(update_fields=["answers_version"])
 
 
 def _segments(answers: dict[str, Any], segment_keys: dict[str, str]) -> dict[str, str]:
