@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from civicplan.core.commands import write_to_stdout
 from civicplan.plans import selectors
 from civicplan.plans.exporters import export_plan
 from civicplan.plans.models import Plan
@@ -31,11 +32,4 @@ class Command(BaseCommand):
         elif format == "xlsx":
             raise CommandError("An XLSX workbook needs --output FILE.")
         else:
-            # Bytes to a real stdout (whatever its encoding); text to a stream given by call_command(stdout=...).
-            buffer = getattr(self.stdout, "buffer", None)
-            if buffer is not None:
-                self.stdout.flush()
-                buffer.write(data)
-                buffer.flush()
-            else:
-                self.stdout.write(data.decode("utf-8"), ending="")
+            write_to_stdout(self, data)

@@ -3,13 +3,13 @@ adopted plan, built here and now (no task queue), e.g. for a council packet or a
 
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from civicplan.core.commands import write_to_stdout
 from civicplan.reports import exporters, report_data, services
 
 
@@ -38,7 +38,7 @@ class Command(BaseCommand):
         data, pages = services.render(report, options["format"])
         out = options["out"] or exporters.filename(report, options["format"])
         if out == "-":
-            sys.stdout.buffer.write(data)
+            write_to_stdout(self, data)
             return
         Path(out).write_bytes(data)
         pages_text = f", {pages} pages" if pages else ""

@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from civicplan.core.commands import write_to_stdout
 from civicplan.reports.stratml import LANGUAGES, TYPES, NoAdoptedPlan, export_stratml
 
 
@@ -38,10 +39,4 @@ class Command(BaseCommand):
             out.write_bytes(data)
             self.stderr.write(f"Wrote {out} ({len(data):,} bytes).")
             return
-        buffer = getattr(self.stdout, "buffer", None)
-        if buffer is not None:
-            self.stdout.flush()
-            buffer.write(data)
-            buffer.flush()
-        else:
-            self.stdout.write(data.decode("utf-8"), ending="")
+        write_to_stdout(self, data)
