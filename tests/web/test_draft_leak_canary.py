@@ -86,7 +86,23 @@ def _links(html: str) -> set[str]:
 
 def test_drafts_never_reach_an_anonymous_reader(client, drafts_with_canaries):
     seen: set[str] = set()
-    queue = ["/", "/en/", "/es/", "/en/surveys/", "/es/surveys/"]
+    queue = [
+        "/",
+        "/en/",
+        "/es/",
+        "/en/surveys/",
+        "/es/surveys/",
+        # The open data the pages link to, asked for in full, and searches for words of the drafts.
+        "/api/v1/items?limit=500",
+        "/api/v1/items?limit=500&lang=es",
+        "/api/v1/updates?limit=500",
+        "/api/v1/versions",
+        "/api/v1/download/plan.json?lang=es",
+        "/en/plan.stratml.xml?part=2&type=Performance_Report",
+        "/en/search/?q=reworded",
+        "/es/search/?q=unpublished",
+        "/en/report-card/",
+    ]
     pages = 0
     while queue and pages < 300:
         url = queue.pop()
