@@ -4,6 +4,7 @@ Every person with a plan role reads reports (as they read the dashboards); a bui
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
@@ -65,7 +66,13 @@ def index(request: HttpRequest) -> HttpResponse:
             "kinds": [(kind, report_data.kind_label(kind)) for kind in report_data.KINDS],
             "choices": _period_choices(),
             "current_year": report_data.default_period(report_data.ANNUAL, today, month).key,
-            "current_quarter": report_data.default_period(report_data.QUARTERLY_KIND, today, month).key,
+            # The council packet reports on the quarter that has ended, not the one under way.
+            "current_quarter": report_data.default_period(
+                report_data.QUARTERLY_KIND,
+                report_data.default_period(report_data.QUARTERLY_KIND, today, month).start
+                - dt.timedelta(days=1),
+                month,
+            ).key,
             "language": (translation.get_language() or "en")[:2],
             "builds": selectors.recent_builds(request.user),
             "has_plan": version is not None,
