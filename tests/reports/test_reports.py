@@ -442,3 +442,19 @@ def test_the_reports_menu_entry_is_registered_for_readers():
 
     entry = next(entry for entry in staff_menu() if entry.url_name == "reports:index")
     assert entry.permission == "reports.view_reports"
+
+
+def test_the_reports_page_offers_the_quarter_that_has_ended(client, adopted_plan, coordinator):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from civicplan.reports import report_data
+
+    today = timezone.localdate()
+    month = adopted_plan.organization.fiscal_year_start_month
+    running = report_data.default_period(report_data.QUARTERLY_KIND, today, month)
+    ended = report_data.default_period(report_data.QUARTERLY_KIND, running.start - dt.timedelta(days=1), month)
+    client.force_login(coordinator)
+    page = client.get("/en/staff/reports/").content.decode()
+    assert f'<option value="{ended.key}" selected>' in page
