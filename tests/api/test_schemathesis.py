@@ -8,7 +8,9 @@ import datetime as dt
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -24,7 +26,16 @@ def api_schema(db, adopted_plan):
     indicator = f.make_indicator(adopted_plan, items=[adopted_plan.items.get(code="1.1")], is_published=True)
     f.make_target(indicator, 2026, 50)
     f.make_measurement(indicator, dt.date(2025, 7, 1), 40)
-    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+    # Calling the WSGI app directly runs the request signals, and Django closes the database connection at the
+    # end of each request: on PostgreSQL that ends the test's transaction. Django's test client does the same as
+    # this to keep it open.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
 
 
 # Schemathesis's own pytest plugin does not run on pytest 9 yet ('Function' object has no attribute
