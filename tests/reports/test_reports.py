@@ -454,7 +454,9 @@ def test_the_reports_page_offers_the_quarter_that_has_ended(client, adopted_plan
     today = timezone.localdate()
     month = adopted_plan.organization.fiscal_year_start_month
     running = report_data.default_period(report_data.QUARTERLY_KIND, today, month)
-    ended = report_data.default_period(report_data.QUARTERLY_KIND, running.start - dt.timedelta(days=1), month)
+    ended = report_data.default_period(
+        report_data.QUARTERLY_KIND, running.start - dt.timedelta(days=1), month
+    )
     client.force_login(coordinator)
     page = client.get("/en/staff/reports/").content.decode()
     assert f'<option value="{ended.key}" selected>' in page

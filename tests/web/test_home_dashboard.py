@@ -162,6 +162,8 @@ def test_the_home_lists_published_indicators_with_values_for_the_last_quarter(cl
 def test_the_home_shows_overall_progress_as_the_mean_of_the_actions_reported(client, adopted_plan):
     plan = selectors.public_plan()
     reported = [a.progress for p in plan.priorities for a in p.actions() if a.progress is not None]
-    assert len(reported) == 8 and sum(reported) / len(reported) == 50  # the small plan: four at 40%, four at 60%
+    assert (
+        len(reported) == 8 and sum(reported) / len(reported) == 50
+    )  # the small plan: four at 40%, four at 60%
     page = client.get("/en/").content.decode()
     assert "Overall progress" in page and "50%" in page.split("Overall progress", 1)[1][:600]
