@@ -117,16 +117,7 @@ def _public_plan(lang: str) -> Any:
 
 
 def _nodes(plan: Any) -> list[tuple[Any, str | None]]:
-    out: list[tuple[Any, str | None]] = []
-
-    def walk(node: Any, parent: str | None) -> None:
-        out.append((node, parent))
-        for child in node.children:
-            walk(child, node.code)
-
-    for priority in plan.priorities:
-        walk(priority, None)
-    return out
+    return [(node, parent.code if parent else None) for node, parent in plan.walk()]
 
 
 def _item(node: Any, parent: str | None, lang: str) -> ItemOut:

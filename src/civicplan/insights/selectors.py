@@ -445,10 +445,4 @@ def _distinct_texts(evidence: list[Evidence]) -> list[Evidence]:
 
 
 def _public_nodes(public_plan: Any) -> dict[int, Any]:
-    found: dict[int, Any] = {}
-    stack = list(public_plan.priorities) if public_plan else []
-    while stack:
-        node = stack.pop()
-        found[node.id] = node
-        stack.extend(node.children)
-    return found
+    return {node.id: node for node in public_plan.by_code.values()} if public_plan else {}

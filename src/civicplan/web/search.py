@@ -28,13 +28,14 @@ class Hit:
     in_title: bool
 
 
-def _walk(nodes: list[Any], goal: Any = None) -> list[tuple[Any, Any]]:
+def _with_goals(plan: Any) -> list[tuple[Any, Any]]:
     """Every node with the goal it belongs to (None for priorities)."""
+    goal_of: dict[int, Any] = {}
     found = []
-    for node in nodes:
-        owner = node if node.level == "goal" else goal
-        found.append((node, owner))
-        found.extend(_walk(node.children, owner))
+    for node, parent in plan.walk():
+        goal = node if node.level == "goal" else (goal_of.get(parent.id) if parent else None)
+        goal_of[node.id] = goal
+        found.append((node, goal))
     return found
 
 
@@ -55,9 +56,9 @@ def search_plan(query: str, language: str) -> list[Hit]:
     if shown is None:
         return []
     other = plan_selectors.public_plan(language="es" if language == "en" else "en")
-    other_nodes = {node.code: node for node, _goal in _walk(other.priorities)} if other else {}
+    other_nodes = other.by_code if other else {}
     hits = []
-    for node, goal in _walk(shown.priorities):
+    for node, goal in _with_goals(shown):
         twin = other_nodes.get(node.code, node)
         titles = normalize(f"{node.code} {node.title} {twin.title}")
         text = f"{titles} {normalize(f'{node.description} {twin.description}')}"

@@ -259,6 +259,16 @@ class PublicPlan:
     statuses: list[Status]
     by_code: dict[str, PublicNode]
 
+    def walk(self) -> list[tuple[PublicNode, PublicNode | None]]:
+        """Every node with its parent (None for a priority), in plan order: each node before its children."""
+        found: list[tuple[PublicNode, PublicNode | None]] = []
+        stack: list[tuple[PublicNode, PublicNode | None]] = [(p, None) for p in reversed(self.priorities)]
+        while stack:
+            node, parent = stack.pop()
+            found.append((node, parent))
+            stack.extend((child, node) for child in reversed(node.children))
+        return found
+
 
 def _lang(pair: dict[str, str] | None, language: str) -> str:
     pair = pair or {}
