@@ -32,6 +32,16 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
+def xlsx_cell(value: Any) -> Any:
+    """A value for an openpyxl cell: formula-safe (`safe_cell`), and without the control characters XML cannot
+    hold (the vertical tab Word pastes for a line break), which would make openpyxl refuse the whole workbook."""
+    if isinstance(value, str):
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    return safe_cell(value)
+
+
 def unsafe_cell(value: Any) -> Any:
     """The inverse of `safe_cell`, for reading back what we exported."""
     if (

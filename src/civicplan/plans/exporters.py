@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from civicplan.lib.spreadsheets import safe_cell
+from civicplan.lib.spreadsheets import xlsx_cell
 from civicplan.plans.importers.formats import ITEM_COLUMNS
 from civicplan.plans.models import Plan
 from civicplan.plans.selectors import iter_document_items, plan_document
@@ -31,16 +31,6 @@ def export_plan(plan: Plan, fmt: str) -> bytes:
     raise ValueError(f"unknown format {fmt!r}")
 
 
-def _xlsx_cell(value: Any) -> Any:
-    # XML cannot hold control characters such as the vertical tab Word pastes for a line break; openpyxl would
-    # refuse the whole workbook (IllegalCharacterError), so they are left out of the cell.
-    if isinstance(value, str):
-        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    return safe_cell(value)
-
-
 def document_to_xlsx(document: dict[str, Any]) -> bytes:
     import openpyxl
     from openpyxl.styles import Font
@@ -56,7 +46,7 @@ def document_to_xlsx(document: dict[str, Any]) -> bytes:
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            ws.append([_xlsx_cell(value) for value in row])
+            ws.append([xlsx_cell(value) for value in row])
         ws.freeze_panes = "A2"
         ws.auto_filter.ref = ws.dimensions
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from civicplan.lib.charts import Bar, bar_chart
 from civicplan.lib.money import format_money, format_money_short
-from civicplan.lib.spreadsheets import safe_cell
+from civicplan.lib.spreadsheets import xlsx_cell
 from civicplan.reports.report_data import Report
 
 Progress = Callable[[int], None]
@@ -138,14 +138,6 @@ def _sheet_title(text: str, used: set[str]) -> str:
     return title
 
 
-def _cell(value: Any) -> Any:
-    if isinstance(value, str):
-        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    return safe_cell(value)
-
-
 def write_xlsx(report: Report) -> bytes:
     """One sheet per section with a bold, frozen header row and an autofilter. Every text goes through
     `safe_cell` (a title such as `=HYPERLINK(...)` stays text); counts, shares, values and money stay numbers."""
@@ -165,11 +157,11 @@ def write_xlsx(report: Report) -> bytes:
             first = False
             assert ws is not None
             ws.title = _sheet_title(title, used)
-            ws.append([_cell(name) for name in header])
+            ws.append([xlsx_cell(name) for name in header])
             for cell in ws[1]:
                 cell.font = Font(bold=True)
             for row in rows:
-                ws.append([_cell(value) for value in row])
+                ws.append([xlsx_cell(value) for value in row])
             for column, number_format in (formats or {}).items():
                 for (cell,) in ws.iter_rows(min_row=2, min_col=column, max_col=column):
                     cell.number_format = number_format
