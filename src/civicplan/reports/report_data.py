@@ -333,7 +333,7 @@ def build_report(
             version_label=_("Adopted version %(number)s") % {"number": version.number},
             generated_on=today,
         )
-        action_nodes = {node.id: node for node in _actions(public)}
+        action_nodes = {node.id: node for node in public.actions()}
         if kind in (QUARTERLY_KIND, ANNUAL):
             _status_section(report, public, language)
             _indicator_section(report, public, period, today)
@@ -345,16 +345,12 @@ def build_report(
         return report
 
 
-def _actions(public: Any) -> list[Any]:
-    return [action for priority in public.priorities for action in priority.actions()]
-
-
 def _status_section(report: Report, public: Any, language: str) -> None:
     statuses = list(public.statuses)
     columns = [StatusColumn(s.key, s.localized("name", language), s.color) for s in statuses]
     index = {s.pk: i for i, s in enumerate(statuses)}
     complete_ids = {s.pk for s in statuses if s.counts_as_complete}
-    every_action = _actions(public)
+    every_action = public.actions()
     with_none = any(action.status is None for action in every_action)
     if with_none:
         columns.append(StatusColumn("", _("No status yet"), NO_STATUS_COLOR))

@@ -19,7 +19,7 @@ HOME_CHANGES_SHOWN = 5  # per list; the "what changed" page has them all
 def home(request: HttpRequest) -> HttpResponse:
     plan = plan_selectors.public_plan()
     changes = plan_selectors.quarter_changes(plan)
-    actions = [action for priority in plan.priorities for action in priority.actions()] if plan else []
+    actions = plan.actions() if plan else []
     by_status = Counter(action.status for action in actions if action.status)
     # Overall progress: every action counts the same; an action with nothing reported yet is left out (the status
     # counts beside it show how many those are), as the plan's roll-up does.

@@ -259,6 +259,10 @@ class PublicPlan:
     statuses: list[Status]
     by_code: dict[str, PublicNode]
 
+    def actions(self) -> list[PublicNode]:
+        """Every action of the plan, in plan order."""
+        return [action for priority in self.priorities for action in priority.actions()]
+
     def walk(self) -> list[tuple[PublicNode, PublicNode | None]]:
         """Every node with its parent (None for a priority), in plan order: each node before its children."""
         found: list[tuple[PublicNode, PublicNode | None]] = []
