@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from civicplan.budget import selectors as budget_selectors
+from civicplan.lib.codes import code_key
 from civicplan.lib.fiscal import fiscal_year_bounds, fiscal_year_label, fiscal_year_of, parse_fiscal_year
 from civicplan.lib.periods import QUARTERLY, PeriodError, add_months, parse_period, quarter_number
 from civicplan.performance import selectors as indicator_selectors
@@ -388,7 +389,7 @@ def _indicator_section(report: Report, public: Any, period: ReportPeriod, today:
     counter: Counter[str] = Counter()
     labels: dict[str, str] = {}
     for row in indicator_selectors.public_indicators(today=as_of):
-        codes = sorted((item.code for item in row.items if item.code in adopted_codes), key=_code_key)
+        codes = sorted((item.code for item in row.items if item.code in adopted_codes), key=code_key)
         fmt = row.fmt
         result = row.result
         target = row.targets.get(period.fiscal_year)
@@ -411,13 +412,10 @@ def _indicator_section(report: Report, public: Any, period: ReportPeriod, today:
         )
         counter[str(row.status)] += 1
         labels[str(row.status)] = str(row.status_label)
-    lines.sort(key=lambda line: (_code_key(line.items.split(", ")[0]) if line.items else [9999], line.key))
+    # Indicators of no adopted item go last.
+    lines.sort(key=lambda line: (not line.items, code_key(line.items.split(", ")[0]), line.key))
     report.indicators = lines
     report.indicator_counts = [(status, labels[status], count) for status, count in counter.most_common()]
-
-
-def _code_key(code: str) -> list[int]:
-    return [int(part) if part.isdigit() else 0 for part in code.split(".")] if code else []
 
 
 def _highlights(
@@ -428,9 +426,9 @@ def _highlights(
         latest: dict[int, Any] = {}
         for update in updates:
             latest[update.action_id] = update
-        updates = sorted(latest.values(), key=lambda u: _code_key(actions[u.action_id].code))
+        updates = sorted(latest.values(), key=lambda u: code_key(actions[u.action_id].code))
     else:
-        updates = sorted(updates, key=lambda u: (u.period.starts_on, _code_key(actions[u.action_id].code)))
+        updates = sorted(updates, key=lambda u: (u.period.starts_on, code_key(actions[u.action_id].code)))
     report.highlights = [
         Highlight(
             code=actions[u.action_id].code,
@@ -480,7 +478,7 @@ def _completed_section(report: Report, actions: dict[int, Any], period: ReportPe
                 node.code, node.title, node.department, node.status.localized("name", language), day
             )
         )
-    found.sort(key=lambda action: _code_key(action.code))
+    found.sort(key=lambda action: code_key(action.code))
     report.completed = found
 
 

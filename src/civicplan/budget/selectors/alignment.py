@@ -30,6 +30,7 @@ from civicplan.budget.models import (
 )
 from civicplan.budget.selectors.common import budget_years, current_fiscal_year, plan_fiscal_years
 from civicplan.budget.services.allocations import split_line
+from civicplan.lib.codes import code_key
 from civicplan.lib.money import format_money
 from civicplan.plans.models import Level, Plan, PlanItem
 
@@ -104,11 +105,6 @@ def choose_fiscal_year(organization: Organization, raw: str | None, years: list[
     if current in years or not years:
         return current
     return years[-1]
-
-
-def code_key(code: str) -> list[Any]:
-    """`1.10` after `1.9`: plan codes sort by their numbers."""
-    return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in code.split(".")]
 
 
 def percent_of(part: Decimal, whole: Decimal | None) -> Decimal | None:

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from civicplan.accounts.models import Organization
 from civicplan.budget.models import BudgetCycle, BudgetRequest, RequestState
+from civicplan.lib.codes import code_key
 from civicplan.lib.money import format_money
 from civicplan.plans.models import Level, Plan, PlanItem
 
@@ -88,7 +89,7 @@ def request_view(budget_request: BudgetRequest) -> RequestView:
     """Reads `items` through the prefetch when there is one."""
     return RequestView(
         request=budget_request,
-        items=sorted(budget_request.items.all(), key=lambda item: _code_key(item.code)),
+        items=sorted(budget_request.items.all(), key=lambda item: code_key(item.code)),
         year_label=fy_label(budget_request.fiscal_year, budget_request.cycle.organization),
         amount_text=format_money(budget_request.amount, cents=True),
         adopted_text=format_money(budget_request.adopted_amount, cents=True),
@@ -150,11 +151,6 @@ def citable_items(plan: Plan | None) -> QuerySet[PlanItem]:
     )
 
 
-def _code_key(code: str) -> tuple[int, ...]:
-    """Sort "1.10" after "1.9"."""
-    return tuple(int(part) if part.isdigit() else 0 for part in code.split("."))
-
-
 def item_choices(plan: Plan | None) -> list[tuple[str, list[tuple[int, str]]]]:
     """Choices for the multi-select, one group per priority (in the council's order): "1.2 Title"."""
     if plan is None:
@@ -165,7 +161,7 @@ def item_choices(plan: Plan | None) -> list[tuple[str, list[tuple[int, str]]]]:
         )
     )
     groups: dict[str, list[tuple[int, str]]] = {priority.code: [] for priority in priorities}
-    for item in sorted(citable_items(plan), key=lambda item: _code_key(item.code)):
+    for item in sorted(citable_items(plan), key=lambda item: code_key(item.code)):
         root = item.code.split(".")[0]
         groups.setdefault(root, []).append((item.pk, f"{item.code} {item.localized('title')}"))
     labels = {priority.code: f"{priority.code} {priority.localized('title')}" for priority in priorities}

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, Q, QuerySet
 
 from civicplan.accounts.models import Department, Role, User
+from civicplan.lib.codes import code_key
 from civicplan.plans.models import EvidenceLink, Level, Milestone, Plan, PlanItem
 
 __all__ = [
@@ -142,13 +143,8 @@ def _timeline(actions: QuerySet[PlanItem], today: dt.date) -> Schedule:
         ScheduleRow(action, [MilestoneView(m, milestone_is_overdue(m, today)) for m in action.live])
         for action in rows
     ]
-    entries.sort(key=lambda entry: _code_key(entry.action.code))
+    entries.sort(key=lambda entry: code_key(entry.action.code))
     return Schedule(entries)
-
-
-def _code_key(code: str) -> tuple[int | str, ...]:
-    """1.2.10 after 1.2.9."""
-    return tuple(int(part) if part.isdigit() else part for part in code.split("."))
 
 
 def item_timeline(item: PlanItem, *, today: dt.date) -> Schedule:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from civicplan.lib.codes import code_key
 from civicplan.plans.models import Level, ProgressUpdate, ReportingPeriod, Status, UpdateState
 
 from .structure import PublicNode, PublicPlan
@@ -126,10 +127,6 @@ def _changes(
     return changes
 
 
-def _sorted_codes(change: Change) -> list[int]:
-    return [int(part) if part.isdigit() else 0 for part in change.action.code.split(".")]
-
-
 def quarter_changes(
     plan: PublicPlan | None, *, today: dt.date | None = None, language: str | None = None
 ) -> QuarterChanges | None:
@@ -153,7 +150,9 @@ def quarter_changes(
         ).select_related("period")
     )
     previous = _previous_statuses(plan, [update.action_id for update in updates], periods[0].starts_on)
-    changes = sorted(_changes(plan, updates, actions, language, previous), key=_sorted_codes)
+    changes = sorted(
+        _changes(plan, updates, actions, language, previous), key=lambda change: code_key(change.action.code)
+    )
     previous_period = periods[1] if len(periods) > 1 else None
     return QuarterChanges(
         period=periods[0],
